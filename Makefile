@@ -1,0 +1,61 @@
+# Boca monorepo. `make run` serves the showcase; `make test` runs every check.
+# Both build their own environment in .venv from nothing but Python 3.10+ and pip.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := boca-core boca-templates boca-static boca-middleware
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format types unit coverage docs docs-serve packaging bench bench-http clean
+
+help: ## List every target
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml $(foreach p,$(PACKAGES),packages/$(p)/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group dev $(foreach p,$(PACKAGES),-e packages/$(p))
+	touch $(STAMP)
+
+install: $(STAMP) ## Build the development environment in .venv (editable installs + dev tools)
+
+run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000
+	$(BIN)/python -m uvicorn showcase.app:app --host $(HOST) --port $(PORT)
+
+test: lint types unit docs packaging ## Run every check: lint, types, tests with coverage, docs build, packaging
+
+lint: $(STAMP) ## ruff format --check and ruff check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP) ## Format and autofix the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+types: $(STAMP) ## mypy --strict over every package
+	$(BIN)/mypy --strict
+
+unit: $(STAMP) ## All tests (packages and tests/) with line+branch coverage per package
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m pytest -m "not packaging" --cov --cov-report= -q
+	$(BIN)/python -m coverage combine -q || true
+	$(BIN)/python scripts/coverage_report.py
+
+docs: $(STAMP) ## Build the documentation site with --strict
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP) ## Serve the documentation with live reload
+	$(BIN)/mkdocs serve
+
+packaging: $(STAMP) ## Build each wheel with poetry, check its contents, install it alone and run its tests
+	$(BIN)/python -m pytest -m packaging tests/packaging -q -p no:cacheprovider
+
+bench: $(STAMP) ## Boca vs Starlette, interleaved, in-process (ratios)
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove the environment and build artefacts
+	rm -rf $(VENV) site dist packages/*/dist .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

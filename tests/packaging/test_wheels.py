@@ -1,0 +1,104 @@
+"""Each package builds with Poetry, ships only `boca/<name>/`, and works installed alone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.packaging
+
+ROOT = Path(__file__).resolve().parents[2]
+# What each package's own test suite needs besides the package itself.
+TEST_REQUIREMENTS = {
+    "boca-core": ["pytest", "pytest-asyncio", "httpx", "websockets"],
+    "boca-templates": ["pytest", "pytest-asyncio"],
+    "boca-static": ["pytest", "pytest-asyncio", "httpx"],
+    "boca-middleware": ["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard"],
+}
+PACKAGES = sorted(TEST_REQUIREMENTS)
+
+
+def _poetry() -> list[str]:
+    exe = Path(sys.executable).with_name("poetry")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "poetry"]
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    built = {}
+    for package in PACKAGES:
+        subprocess.run(
+            [*_poetry(), "build", "--format", "wheel", "--output", str(out)],
+            cwd=ROOT / "packages" / package,
+            check=True,
+            capture_output=True,
+        )
+        (wheel,) = out.glob(package.replace("-", "_") + "-*.whl")
+        built[package] = wheel
+    return built
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_wheel_holds_only_its_leaf_package(wheels: dict[str, Path], package: str) -> None:
+    name = package.split("-", 1)[1]
+    with zipfile.ZipFile(wheels[package]) as zf:
+        names = zf.namelist()
+    assert "boca/__init__.py" not in names
+    top = {n.split("/")[0] for n in names}
+    assert top == {"boca", f"{package.replace('-', '_')}-{_version(wheels[package])}.dist-info"}
+    modules = {n for n in names if n.startswith("boca/")}
+    assert all(n.startswith(f"boca/{name}/") for n in modules), modules
+    assert f"boca/{name}/py.typed" in names
+    assert f"boca/{name}/__init__.py" in names
+
+
+def _version(wheel: Path) -> str:
+    return wheel.name.split("-")[1]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_installed_alone_passes_its_own_tests(
+    wheels: dict[str, Path], package: str, tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheels[package]), *TEST_REQUIREMENTS[package]],
+        check=True,
+    )
+    name = package.split("-", 1)[1]
+    others = [p.split("-", 1)[1] for p in PACKAGES if p != package]
+    probe = (
+        "import importlib.util, boca\n"
+        f"import boca.{name}\n"
+        "assert not hasattr(boca, '__file__') or boca.__file__ is None, 'boca must be a namespace package'\n"
+        f"missing = [n for n in {others!r} if importlib.util.find_spec('boca.' + n) is None]\n"
+        f"assert missing == {others!r}, missing\n"
+    )
+    subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
+    # Run the package's own tests from a copy, so only the installed wheel can be imported.
+    tests = tmp_path / "tests"
+    shutil.copytree(ROOT / "packages" / package / "tests", tests)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "COV_"))}
+    result = subprocess.run(
+        [
+            str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+            "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
+            "--rootdir", str(tmp_path), str(tests),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert " passed" in result.stdout
