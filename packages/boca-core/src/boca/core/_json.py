@@ -1,0 +1,36 @@
+"""Fast JSON through orjson, with the types web APIs return every day."""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import enum
+from typing import Any
+
+import orjson
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, enum.Enum):  # pragma: no cover - orjson handles Enum itself
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # pragma: no cover
+        return dataclasses.asdict(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise to compact UTF-8 JSON: datetime, date, UUID, Decimal, Enum, dataclasses too."""
+    return orjson.dumps(value, default=_default, option=_OPTIONS)
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON; raises `ValueError` (orjson.JSONDecodeError) on bad or too deeply nested input."""
+    return orjson.loads(data)

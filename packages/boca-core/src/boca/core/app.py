@@ -1,0 +1,383 @@
+"""The application: an ASGI 3 callable that routes requests to views and answers errors."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from . import _json
+from .debug import debug_html, debug_json
+from .errors import HTTPError, Redirect, same_origin_path
+from .plugins import Plugin
+from .requests import DEFAULT_MAX_BODY_SIZE, Request
+from .responses import Response
+from .routing import Router
+from .types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["App"]
+
+logger = logging.getLogger("boca.core")
+V = TypeVar("V")
+E = TypeVar("E", bound=BaseException)
+ErrorHandler = Callable[[Request, Response, Any], Awaitable[None]]
+Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
+_JSON_CT = (b"content-type", b"application/json")
+
+
+class App:
+    """A Boca application, served by any ASGI server: `uvicorn module:app`.
+
+    Args:
+        debug: show tracebacks to clients (escaped HTML for browsers, JSON for API clients).
+            Only ever for local development.
+        redirect_trailing_slash: redirect `/items/` to `/items` (or the other way round) when
+            only the other one exists.
+        max_body_size: the largest request body a view may read, in bytes (413 above it);
+            `None` for no limit. Routes can override it.
+        lifespan: an async context manager factory `lifespan(app)`; what it yields is in
+            `app.state` (a mapping's items become attributes) and `app.lifespan_state`.
+    """
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        redirect_trailing_slash: bool = True,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        lifespan: Lifespan | None = None,
+    ) -> None:
+        self.debug = debug
+        self.redirect_trailing_slash = redirect_trailing_slash
+        self.max_body_size = max_body_size
+        self.router = Router()
+        self.state = State()
+        self.lifespan_state: Any = None
+        #: Slots for batteries: each keeps what it must find again under its own name.
+        self.extensions: dict[str, Any] = {}
+        self._lifespan = lifespan
+        self._startup: list[Callable[[], Awaitable[Any]]] = []
+        self._shutdown: list[Callable[[], Awaitable[Any]]] = []
+        self._error_handlers: dict[type[BaseException], ErrorHandler] = {}
+        self._middleware: list[tuple[type[Any], dict[str, Any]]] = []
+        self._stack: ASGIApp | None = None
+        self._installed: list[Any] = []
+
+    # -- declaration --------------------------------------------------------------------------
+
+    def route(
+        self,
+        pattern: str,
+        *,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        max_body_size: int | None = None,
+    ) -> Callable[[V], V]:
+        """Decorator: answer `pattern` with a function view or a class-based view."""
+        return self.router.route(pattern, methods=methods, name=name, max_body_size=max_body_size)
+
+    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> None:
+        """Serve everything under `prefix` with another ASGI app (Starlette, FastAPI, static...)."""
+        self.router.mount(prefix, app, name)
+
+    def include(self, router: Router, prefix: str = "") -> None:
+        """Add the routes of a `Router`, under `prefix`."""
+        self.router.include(router, prefix)
+
+    def url_for(self, name: str, /, *, query: Any = None, **path_params: Any) -> str:
+        """The path of the route called `name`: `app.url_for("user", user_id=3)` -> `/users/3`."""
+        return self.router.url_path_for(name, path_params, query)
+
+    def on(
+        self, event: str, handler: Callable[[], Awaitable[Any]] | None = None
+    ) -> Any:
+        """Run an async function at `"startup"` or `"shutdown"` (decorator or call form)."""
+        if event not in ("startup", "shutdown"):
+            raise ValueError(f"unknown event {event!r}: use 'startup' or 'shutdown'")
+
+        def register(fn: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+            if not inspect.iscoroutinefunction(fn):
+                raise TypeError(f"{event} handler {fn!r} must be an async function")
+            (self._startup if event == "startup" else self._shutdown).append(fn)
+            return fn
+
+        return register if handler is None else register(handler)
+
+    def error_handler(self, exc_class: type[E]) -> Callable[[V], V]:
+        """Decorator: answer exceptions of `exc_class` with `async def handler(req, res, exc)`."""
+
+        def register(handler: V) -> V:
+            self.add_error_handler(exc_class, handler)  # type: ignore[arg-type]
+            return handler
+
+        return register
+
+    def add_error_handler(self, exc_class: type[BaseException], handler: ErrorHandler) -> None:
+        if not (isinstance(exc_class, type) and issubclass(exc_class, Exception)):
+            raise TypeError(f"error handlers are for Exception subclasses, not {exc_class!r}")
+        if not inspect.iscoroutinefunction(handler):
+            raise TypeError(
+                f"error handler {handler!r} for {exc_class.__name__} must be an async function "
+                "`async def handler(req, res, exc)`"
+            )
+        self._error_handlers[exc_class] = handler
+
+    def add_middleware(self, middleware_class: type[Any], **options: Any) -> None:
+        """Wrap the app in an ASGI 3 middleware `middleware_class(app, **options)`.
+
+        The last middleware added is the outermost: it sees the request first.
+        """
+        if self._stack is not None:
+            raise RuntimeError("middleware must be added before the app handles its first request")
+        if not callable(middleware_class):
+            raise TypeError(f"{middleware_class!r} is not an ASGI middleware class")
+        self._middleware.append((middleware_class, options))
+
+    def use(self, plugin: Plugin) -> None:
+        """Install a battery: calls `plugin.install(self)` once."""
+        if not isinstance(plugin, Plugin):
+            raise TypeError(f"{plugin!r} is not a Boca plugin: it has no install(app) method")
+        if any(p is plugin for p in self._installed):
+            return
+        plugin.install(self)
+        self._installed.append(plugin)
+
+    # -- ASGI ---------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        if self._stack is None:
+            self._stack = self._build_stack()
+        if self._stack is self._dispatch and scope["type"] == "http":
+            await self._http(scope, receive, send)
+            return
+        await self._stack(scope, receive, send)
+
+    def _build_stack(self) -> ASGIApp:
+        app: ASGIApp = self._dispatch
+        for cls, options in self._middleware:
+            app = cls(app, **options)
+        if app is self._dispatch:
+            return app
+        inner = app
+
+        async def boundary(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await inner(scope, receive, send)
+                return
+            started = False
+
+            async def tracking_send(message: Message) -> None:
+                nonlocal started
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+            try:
+                await inner(scope, receive, tracking_send)
+            except Exception as exc:
+                if started:
+                    raise
+                await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
+
+        return boundary
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan_loop(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :] or "/"
+        found = self.router.match(path)
+        if found is None:
+            await self._no_route(path, root, scope, receive, send)
+            return
+        route, params = found
+        scope["path_params"] = params
+        limit = route.max_body_size if route.max_body_size is not None else self.max_body_size
+        request = Request(scope, receive, send, route=route, max_body_size=limit)
+        endpoint = route.endpoints.get(scope["method"])
+        try:
+            if endpoint is None:
+                if scope["method"] == "OPTIONS":
+                    await send({"type": "http.response.start", "status": 204,
+                                "headers": [(b"allow", route.allow.encode())]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                raise HTTPError(405, headers={"Allow": route.allow})
+            response = Response(request)
+            result = await endpoint(request, response)
+            if result is None:
+                await response(scope, receive, send)
+            else:
+                await self._send_result(result, response, scope, receive, send)
+        except Exception as exc:
+            await self._answer_error(exc, request, scope, receive, send)
+
+    async def _send_result(
+        self, result: Any, response: Response, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if isinstance(result, (dict, list)):
+            response.json = result
+        elif isinstance(result, str):
+            response.text = result
+        elif isinstance(result, (bytes, bytearray, memoryview)):
+            response.content = bytes(result)
+        elif callable(result):
+            await result(scope, receive, send)
+            return
+        else:
+            raise TypeError(
+                f"a view returned {type(result).__name__}: return a dict, list, str, bytes, an "
+                "ASGI response, or None (and write to res)"
+            )
+        await response(scope, receive, send)
+
+    async def _no_route(self, path: str, root: str, scope: Scope, receive: Receive, send: Send) -> None:
+        mount = self.router.match_mount(path)
+        if mount is not None:
+            child = dict(scope)
+            child["root_path"] = root + mount.prefix
+            await mount.app(child, receive, send)
+            return
+        request = Request(scope, receive, send)
+        if self.redirect_trailing_slash and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if self.router.match(other) is not None:
+                location = same_origin_path(root + other)
+                if scope.get("query_string"):
+                    location += "?" + scope["query_string"].decode("latin-1")
+                await self._answer_error(
+                    Redirect(location, status_code=307), request, scope, receive, send
+                )
+                return
+        await self._answer_error(HTTPError(404), request, scope, receive, send)
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _handler_for(self, exc: BaseException) -> ErrorHandler | None:
+        handlers = self._error_handlers
+        if not handlers:
+            return None
+        for cls in type(exc).__mro__:
+            handler = handlers.get(cls)
+            if handler is not None:
+                return handler
+        return None
+
+    async def _answer_error(
+        self, exc: Exception, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Answer `exc`: its error handler, else the default for HTTPError/Redirect, else a 500."""
+        if isinstance(exc, ClientDisconnect):
+            logger.debug("client disconnected: %s %r", scope.get("method"), scope.get("path"))
+            return
+        if isinstance(exc, StarletteHTTPException):
+            exc = HTTPError(exc.status_code, detail=exc.detail, headers=exc.headers)
+        handler = self._handler_for(exc)
+        if handler is not None:
+            response = Response(request)
+            try:
+                await handler(request, response, exc)
+                await response(scope, receive, send)
+                return
+            except Exception as raised:
+                if raised is not exc:
+                    exc = raised
+                    if isinstance(raised, (HTTPError, Redirect)) and self._handler_for(raised) is None:
+                        await self._default_answer(raised, request, scope, receive, send)
+                        return
+        await self._default_answer(exc, request, scope, receive, send)
+
+    async def _default_answer(
+        self, exc: Exception, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if isinstance(exc, HTTPError):
+            headers = [_JSON_CT]
+            headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in exc.headers.items())
+            await _send(send, scope, exc.status_code, headers, _json.dumps(exc.as_json()))
+            return
+        if isinstance(exc, Redirect):
+            await _send(send, scope, exc.status_code, [(b"location", exc.url.encode("latin-1"))], b"")
+            return
+        request_id = str(scope.get("request_id") or uuid.uuid4().hex)
+        logger.error(
+            "Unhandled exception in %s %r (request id %s)",
+            scope.get("method"), scope.get("path"), request_id, exc_info=exc,
+        )
+        if self.debug:
+            if "text/html" in request.headers.get("accept", ""):
+                body = debug_html(exc, scope.get("method", ""), scope.get("path", ""), request_id)
+                headers = [(b"content-type", b"text/html; charset=utf-8")]
+                await _send(send, scope, 500, headers, body.encode())
+            else:
+                await _send(send, scope, 500, [_JSON_CT], _json.dumps(debug_json(exc, request_id)))
+            return
+        body = {"error": "500 Internal Server Error", "status": 500, "request_id": request_id}
+        await _send(send, scope, 500, [_JSON_CT], _json.dumps(body))
+
+    # -- lifespan -----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _run_lifespan(self) -> AsyncIterator[None]:
+        if self.debug:
+            logger.warning(
+                "debug mode is on: tracebacks are shown to clients. Never use it in production."
+            )
+        async with contextlib.AsyncExitStack() as stack:
+            if self._lifespan is not None:
+                state = await stack.enter_async_context(self._lifespan(self))
+                self.lifespan_state = state
+                if isinstance(state, Mapping):
+                    for key, value in state.items():
+                        setattr(self.state, key, value)
+            for handler in self._startup:
+                await handler()
+            try:
+                yield
+            finally:
+                for handler in self._shutdown:
+                    try:
+                        await handler()
+                    except Exception:
+                        logger.exception("shutdown handler %r failed", handler)
+
+    async def _lifespan_loop(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        context = self._run_lifespan()
+        try:
+            await context.__aenter__()
+        except Exception as exc:
+            logger.exception("application startup failed")
+            await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        try:
+            await context.__aexit__(None, None, None)
+        except Exception as exc:
+            logger.exception("application shutdown failed")
+            await send({"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"})
+            return
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _send(send: Send, scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers = [(b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})

@@ -1,0 +1,133 @@
+"""The request: Starlette's, with body limits, clear 400s for bad bodies, and safe URLs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from starlette import requests as _starlette
+from starlette.datastructures import URL, FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect
+
+from . import _json
+from .errors import HTTPError
+from .types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .app import App
+    from .routing import Route
+
+__all__ = ["ClientDisconnect", "FormData", "Request", "UploadFile"]
+
+# A Host header is a host name, an IPv4 address or a bracketed IPv6 address, then maybe a port.
+_VALID_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+
+
+async def _no_receive() -> Any:  # pragma: no cover - only for requests built without a body
+    raise RuntimeError("this request has no body to receive")
+
+
+async def _no_send(message: Any) -> None:  # pragma: no cover
+    raise RuntimeError("this request cannot send")
+
+
+class Request(_starlette.Request):
+    """An HTTP request: Starlette's `Request`, plus what Boca adds.
+
+    - `await req.body()` / `req.stream()` stop at `max_body_size` with a 413, before reading when
+      `Content-Length` already says too much;
+    - `await req.json()` and `await req.form()` answer malformed input with a 400 that says why;
+    - `req.url` never trusts a malformed `Host` header;
+    - `req.url_for(name, **params)` builds absolute URLs to named routes.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_receive,
+        send: Send = _no_send,
+        *,
+        route: Route | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    ) -> None:
+        super().__init__(scope, receive, send)
+        self.route = route
+        self.max_body_size = max_body_size
+
+    @property
+    def app(self) -> App:
+        return self.scope["app"]  # type: ignore[no-any-return]
+
+    @property
+    def url(self) -> URL:
+        if not hasattr(self, "_url"):
+            host = self.headers.get("host")
+            if host is not None and _VALID_HOST.fullmatch(host) is None:
+                # Never build URLs from a malformed Host: use the address the server listens on.
+                scope = dict(self.scope)
+                scope["headers"] = [(k, v) for k, v in self.scope["headers"] if k != b"host"]
+                self._url = URL(scope=scope)
+            else:
+                self._url = URL(scope=self.scope)
+        return self._url
+
+    async def stream(self) -> AsyncGenerator[bytes, None]:
+        limit = self.max_body_size
+        if limit is None or hasattr(self, "_body"):
+            async for chunk in super().stream():
+                yield chunk
+            return
+        length = self.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit() or len(length) > 20:
+                raise HTTPError(400, detail="invalid Content-Length header")
+            if int(length) > limit:
+                raise HTTPError(413, detail=f"request body is larger than {limit} bytes")
+        received = 0
+        async for chunk in super().stream():
+            received += len(chunk)
+            if received > limit:
+                raise HTTPError(413, detail=f"request body is larger than {limit} bytes")
+            yield chunk
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.stream()
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; a 400 with a clear detail when it is empty or malformed."""
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            if not body.strip():
+                raise HTTPError(400, detail="Malformed JSON: empty body")
+            try:
+                self._json = _json.loads(body)
+            except (ValueError, RecursionError) as exc:
+                raise HTTPError(400, detail=f"Malformed JSON: {exc}") from None
+        return self._json
+
+    async def _get_form(
+        self,
+        *,
+        max_files: int | float = 1000,
+        max_fields: int | float = 1000,
+        max_part_size: int = 1024 * 1024,
+    ) -> FormData:
+        try:
+            return await super()._get_form(
+                max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
+            )
+        except MultiPartException as exc:
+            raise HTTPError(400, detail=exc.message) from None
+        except StarletteHTTPException as exc:
+            raise HTTPError(exc.status_code, detail=exc.detail) from None
+
+    def url_for(self, name: str, /, *, query: Any = None, **path_params: Any) -> URL:  # type: ignore[override]
+        """The absolute URL of the route `name`, on the host this request came to."""
+        path = self.app.url_for(name, query=query, **path_params)
+        base = self.url.replace(path="", query="", fragment="")
+        root = self.scope.get("root_path", "")
+        return URL(str(base).rstrip("/") + root + path)

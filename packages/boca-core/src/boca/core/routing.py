@@ -1,0 +1,412 @@
+"""Routing: route patterns, a lookup whose cost follows the path (not the number of routes),
+mounts, and reverse routing.
+
+Static patterns are found with one dict lookup. Dynamic patterns live in a tree keyed by path
+segment: a lookup walks one node per segment, trying the literal child first, then the
+parameter children in declaration order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from .converters import Converter, get_converters
+from .errors import RouteDeclarationError, URLBuildError
+from .types import ASGIApp
+from .views import HTTP_METHODS, Endpoint, compile_view
+
+__all__ = ["Mount", "Route", "Router"]
+
+V = TypeVar("V")
+_PARAM = re.compile(r"{([^{}]*)}")
+
+
+@dataclass(eq=False)
+class Route:
+    """One route pattern and the endpoints answering it, by HTTP method."""
+
+    pattern: str
+    name: str | None
+    view: Any
+    endpoints: dict[str, Endpoint]
+    converters: dict[str, Converter[Any]]
+    max_body_size: int | None = None
+    allow: str = ""
+    auto: set[str] = field(default_factory=set, repr=False)
+    _parts: list[str | tuple[str, Converter[Any]]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.refresh_allow()
+
+    def refresh_allow(self) -> None:
+        methods = set(self.endpoints) | {"OPTIONS"}
+        self.allow = ", ".join(m.upper() for m in HTTP_METHODS if m.upper() in methods)
+
+    def url_path(self, params: Mapping[str, Any]) -> str:
+        unknown = set(params) - set(self.converters)
+        if unknown:
+            raise URLBuildError(
+                f"route {self.name!r} ({self.pattern}) has no parameter(s) {', '.join(sorted(unknown))}"
+            )
+        out = []
+        for part in self._parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            name, converter = part
+            if name not in params:
+                raise URLBuildError(
+                    f"route {self.name!r} ({self.pattern}) needs the parameter {name!r}"
+                )
+            try:
+                text = converter.to_url(params[name])
+            except (ValueError, TypeError) as exc:
+                raise URLBuildError(f"route {self.name!r}: parameter {name!r}: {exc}") from None
+            if not converter.match(text):
+                raise URLBuildError(
+                    f"route {self.name!r}: parameter {name!r} = {params[name]!r} does not match "
+                    f"the pattern {self.pattern}"
+                )
+            out.append(quote(text, safe="/" if converter.matches_slashes else ""))
+        path = "".join(out)
+        # A path that begins with two slashes would be read as another host (`//evil.com`).
+        if path.startswith("//"):
+            path = "/%2F" + path[2:]
+        return path
+
+
+@dataclass(eq=False)
+class Mount:
+    """An ASGI app answering every path under `prefix`."""
+
+    prefix: str
+    app: ASGIApp
+    name: str | None = None
+
+
+@dataclass(eq=False)
+class _Segment:
+    regex: re.Pattern[str]
+    params: list[tuple[str, Converter[Any]]]
+    key: str
+
+    def match(self, text: str) -> list[tuple[str, Any]] | None:
+        found = self.regex.fullmatch(text)
+        if found is None:
+            return None
+        values = []
+        for name, converter in self.params:
+            try:
+                values.append((name, converter.convert(found.group(name))))
+            except (ValueError, ArithmeticError):
+                return None
+        return values
+
+
+@dataclass(eq=False)
+class _Node:
+    static: dict[str, _Node] = field(default_factory=dict)
+    dynamic: list[tuple[_Segment, _Node]] = field(default_factory=list)
+    tails: list[tuple[_Segment, Route]] = field(default_factory=list)
+    route: Route | None = None
+
+    def match(self, segments: list[str], index: int) -> tuple[Route, list[tuple[str, Any]]] | None:
+        if index == len(segments):
+            return (self.route, []) if self.route is not None else None
+        segment = segments[index]
+        child = self.static.get(segment)
+        if child is not None:
+            found = child.match(segments, index + 1)
+            if found is not None:
+                return found
+        for template, node in self.dynamic:
+            values = template.match(segment)
+            if values is not None:
+                found = node.match(segments, index + 1)
+                if found is not None:
+                    route, rest = found
+                    return route, values + rest
+        if self.tails:
+            remainder = "/".join(segments[index:])
+            for template, route in self.tails:
+                values = template.match(remainder)
+                if values is not None:
+                    return route, values
+        return None
+
+
+def _compile_segment(
+    pattern: str, text: str, converters: dict[str, Converter[Any]], names: set[str]
+) -> tuple[_Segment | None, list[str | tuple[str, Converter[Any]]]]:
+    """Compile one `/`-separated piece of a pattern; None when it is a plain literal."""
+    if "{" not in text and "}" not in text:
+        return None, [text]
+    regex = []
+    params: list[tuple[str, Converter[Any]]] = []
+    parts: list[str | tuple[str, Converter[Any]]] = []
+    key = []
+    position = 0
+    for found in _PARAM.finditer(text):
+        literal = text[position : found.start()]
+        if "{" in literal or "}" in literal:
+            break
+        regex.append(re.escape(literal))
+        key.append(literal)
+        parts.append(literal)
+        name, _, conv_name = found.group(1).partition(":")
+        name, conv_name = name.strip(), conv_name.strip() or "str"
+        if not name.isidentifier():
+            raise RouteDeclarationError(
+                f"route {pattern!r}: parameter name {name!r} must be a Python identifier, as in '{{user_id}}'"
+            )
+        if name in names:
+            raise RouteDeclarationError(f"route {pattern!r}: parameter {name!r} appears twice")
+        names.add(name)
+        if conv_name not in converters:
+            raise RouteDeclarationError(
+                f"route {pattern!r}: unknown converter {conv_name!r} in '{{{found.group(1)}}}': use "
+                f"one of {', '.join(sorted(converters))}, or register it with "
+                "boca.core.register_converter()"
+            )
+        converter = converters[conv_name]
+        regex.append(f"(?P<{name}>{converter.regex})")
+        key.append("{" + conv_name + "}")
+        params.append((name, converter))
+        parts.append((name, converter))
+        position = found.end()
+    literal = text[position:]
+    if "{" in literal or "}" in literal:
+        raise RouteDeclarationError(
+            f"route {pattern!r}: unbalanced braces in {text!r}: write parameters as '{{name}}' or "
+            "'{name:converter}'"
+        )
+    regex.append(re.escape(literal))
+    key.append(literal)
+    parts.append(literal)
+    return _Segment(re.compile("".join(regex), re.ASCII | re.DOTALL), params, "".join(key)), parts
+
+
+class Router:
+    """A set of routes and mounts. Apps have one; build others and `include()` them."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+        self.mounts: list[Mount] = []
+        self._static: dict[str, Route] = {}
+        self._root = _Node()
+        self._by_shape: dict[str, Route] = {}
+        self._by_name: dict[str, Route | Mount] = {}
+        self._specs: list[tuple[str, Any, list[str] | None, str | None, dict[str, Any]]] = []
+
+    # -- declaration -------------------------------------------------------------------------
+
+    def route(
+        self,
+        pattern: str,
+        *,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        max_body_size: int | None = None,
+    ) -> Callable[[V], V]:
+        """Decorator: answer `pattern` with a function or class-based view."""
+
+        def register(view: V) -> V:
+            self.add_route(pattern, view, methods=methods, name=name, max_body_size=max_body_size)
+            return view
+
+        return register
+
+    def add_route(
+        self,
+        pattern: str,
+        view: Any,
+        *,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        max_body_size: int | None = None,
+    ) -> Route:
+        if not isinstance(pattern, str) or not pattern.startswith("/"):
+            raise RouteDeclarationError(f"route {pattern!r}: a pattern must start with '/'")
+        if max_body_size is not None and max_body_size < 0:
+            raise RouteDeclarationError(f"route {pattern!r}: max_body_size must be >= 0")
+        converters = get_converters()
+        names: set[str] = set()
+        pieces = pattern[1:].split("/")
+        compiled: list[tuple[str, _Segment | None]] = []
+        parts: list[str | tuple[str, Converter[Any]]] = ["/"]
+        for index, piece in enumerate(pieces):
+            segment, seg_parts = _compile_segment(pattern, piece, converters, names)
+            if segment is not None and any(c.matches_slashes for _, c in segment.params):
+                if index != len(pieces) - 1:
+                    raise RouteDeclarationError(
+                        f"route {pattern!r}: a 'path' parameter matches slashes, so it must be in "
+                        "the last segment of the pattern"
+                    )
+            compiled.append((piece, segment))
+            if index:
+                parts.append("/")
+            parts.extend(seg_parts)
+        param_converters = {n: c for _, s in compiled if s for n, c in s.params}
+        conv_names = {n: _converter_name(c, converters) for n, c in param_converters.items()}
+        endpoints = compile_view(view, pattern, conv_names, methods)
+        shape = "/" + "/".join(s.key if s else p for p, s in compiled)
+        route = self._by_shape.get(shape)
+        if route is not None:
+            clash = sorted(set(route.endpoints) & set(endpoints) - route.auto)
+            if clash:
+                raise RouteDeclarationError(
+                    f"route {pattern!r}: {', '.join(clash)} is already answered by route "
+                    f"{route.pattern!r}: remove one of them, or give them different methods"
+                )
+            if set(route.converters) != set(param_converters):
+                raise RouteDeclarationError(
+                    f"route {pattern!r}: same shape as {route.pattern!r} but other parameter "
+                    "names: use the same names"
+                )
+            route.endpoints.update(endpoints)
+            route.auto -= set(endpoints)
+            _add_auto_head(route)
+            route.refresh_allow()
+        else:
+            route = Route(pattern, name, view, dict(endpoints), param_converters, max_body_size)
+            route._parts = _merge_literals(parts)
+            _add_auto_head(route)
+            route.refresh_allow()
+            self._insert(route, compiled)
+            self._by_shape[shape] = route
+            self.routes.append(route)
+        if name is not None:
+            self._name(name, route)
+        self._specs.append((pattern, view, methods, name, {"max_body_size": max_body_size}))
+        return route
+
+    def _insert(self, route: Route, compiled: list[tuple[str, _Segment | None]]) -> None:
+        if all(segment is None for _, segment in compiled):
+            self._static[route.pattern] = route
+            return
+        node = self._root
+        for index, (piece, segment) in enumerate(compiled):
+            if segment is None:
+                node = node.static.setdefault(piece, _Node())
+            elif any(c.matches_slashes for _, c in segment.params):
+                assert index == len(compiled) - 1
+                node.tails.append((segment, route))
+                return
+            else:
+                for existing, child in node.dynamic:
+                    if existing.key == segment.key:
+                        node = child
+                        break
+                else:
+                    child = _Node()
+                    node.dynamic.append((segment, child))
+                    node = child
+        node.route = route
+
+    def _name(self, name: str, target: Route | Mount) -> None:
+        existing = self._by_name.get(name)
+        if existing is not None and existing is not target:
+            where = existing.pattern if isinstance(existing, Route) else existing.prefix
+            raise RouteDeclarationError(
+                f"route name {name!r} is already used by {where!r}: names must be unique"
+            )
+        self._by_name[name] = target
+
+    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
+        """Serve every path under `prefix` with another ASGI app (its `root_path` is set)."""
+        if not prefix.startswith("/") or prefix == "/" or "{" in prefix:
+            raise RouteDeclarationError(
+                f"mount {prefix!r}: a mount prefix is a literal path like '/static', not '/' and "
+                "without parameters"
+            )
+        if not callable(app):
+            raise RouteDeclarationError(f"mount {prefix!r}: {app!r} is not an ASGI app")
+        mount = Mount(prefix.rstrip("/"), app, name)
+        if any(m.prefix == mount.prefix for m in self.mounts):
+            raise RouteDeclarationError(f"mount {prefix!r}: something is already mounted there")
+        self.mounts.append(mount)
+        self.mounts.sort(key=lambda m: len(m.prefix), reverse=True)
+        if name is not None:
+            self._name(name, mount)
+        return mount
+
+    def include(self, router: Router, prefix: str = "") -> None:
+        """Add every route and mount of `router`, under `prefix` (routes are copied now)."""
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise RouteDeclarationError(
+                f"include prefix {prefix!r} must start with '/' and not end with '/', like '/shop'"
+            )
+        for pattern, view, methods, name, options in router._specs:
+            full = prefix + pattern if pattern != "/" or not prefix else prefix
+            self.add_route(full, view, methods=methods, name=name, **options)
+        for mount in router.mounts:
+            self.mount(prefix + mount.prefix, mount.app, mount.name)
+
+    # -- lookup ------------------------------------------------------------------------------
+
+    def match(self, path: str) -> tuple[Route, dict[str, Any]] | None:
+        """The route answering `path` and its converted parameters, or None."""
+        route = self._static.get(path)
+        if route is not None:
+            return route, {}
+        found = self._root.match(path[1:].split("/"), 0)
+        if found is None:
+            return None
+        return found[0], dict(found[1])
+
+    def match_mount(self, path: str) -> Mount | None:
+        for mount in self.mounts:
+            prefix = mount.prefix
+            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                return mount
+        return None
+
+    def url_path_for(self, name: str, params: Mapping[str, Any], query: Any = None) -> str:
+        target = self._by_name.get(name)
+        if target is None:
+            known = ", ".join(sorted(self._by_name)) or "none"
+            raise URLBuildError(f"no route named {name!r} (known names: {known})")
+        if isinstance(target, Mount):
+            extra = dict(params)
+            sub = str(extra.pop("path", ""))
+            if extra:
+                raise URLBuildError(f"mount {name!r} takes only a 'path' parameter")
+            path = target.prefix + "/" + quote(sub.lstrip("/"), safe="/")
+        else:
+            path = target.url_path(params)
+        if query:
+            path += "?" + urlencode(query, doseq=True)
+        return path
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self.routes)
+
+
+def _converter_name(converter: Converter[Any], converters: dict[str, Converter[Any]]) -> str:
+    for name, candidate in converters.items():
+        if candidate is converter:
+            return name
+    return type(converter).__name__  # pragma: no cover - every converter comes from the registry
+
+
+def _merge_literals(
+    parts: list[str | tuple[str, Converter[Any]]],
+) -> list[str | tuple[str, Converter[Any]]]:
+    merged: list[str | tuple[str, Converter[Any]]] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return merged
+
+
+def _add_auto_head(route: Route) -> None:
+    """GET routes answer HEAD too (headers only), unless the view defines HEAD itself."""
+    if "GET" in route.endpoints and ("HEAD" not in route.endpoints or "HEAD" in route.auto):
+        route.endpoints["HEAD"] = route.endpoints["GET"]
+        route.auto.add("HEAD")
