@@ -1,0 +1,49 @@
+"""Boca implementation of the shared benchmark scenario contract (idiomatic Boca)."""
+
+from __future__ import annotations
+
+from _common import BIG, HELLO, N_EXTRA_ROUTES
+
+from boca.core import App
+
+SKIP = {"template", "static", "big", "plaintext_mw"}
+
+
+def build() -> App:
+    app = App()
+
+    @app.route("/plaintext")
+    async def plaintext(req, res):
+        res.text = HELLO
+
+    @app.route("/json")
+    async def json_(req, res):
+        res.json = {"message": HELLO}
+
+    for i in range(N_EXTRA_ROUTES):
+
+        @app.route(f"/r{i}/{{x}}")
+        async def extra(req, res, x: str):
+            res.text = x
+
+    @app.route("/users/{id:int}")
+    async def user(req, res, id: int):
+        res.json = {"id": id}
+
+    @app.route("/query")
+    async def query(req, res):
+        res.json = dict(req.query_params)
+
+    @app.route("/echo", methods=["POST"])
+    async def echo(req, res):
+        res.json = await req.json()
+
+    @app.route("/big")
+    async def big(req, res):
+        res.json = BIG
+
+    return app
+
+
+app = build()
+app_mw = build()

@@ -1,0 +1,128 @@
+"""Test tools: `TestClient` for in-process tests, `LiveServer` for a real Uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.testclient import TestClient as _StarletteTestClient
+
+from .types import ASGIApp, Message
+
+__all__ = ["LiveServer", "TestClient"]
+
+
+class TestClient(_StarletteTestClient):
+    """An httpx client that calls the app in-process.
+
+    Sync: `client = TestClient(app)`, then `client.get("/")`; use `with TestClient(app) as client:`
+    to run the app's startup and shutdown. Async: `async with TestClient(app) as client:` gives an
+    `httpx.AsyncClient` bound to the app, with startup and shutdown run around it.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, app: ASGIApp, base_url: str = "http://testserver", **kwargs: Any) -> None:
+        kwargs.setdefault("raise_server_exceptions", False)
+        super().__init__(app, base_url=base_url, **kwargs)
+        self._asgi = app
+        self._base = base_url
+        self._async_stack: contextlib.AsyncExitStack | None = None
+
+    async def __aenter__(self) -> httpx.AsyncClient:  # type: ignore[override]
+        stack = contextlib.AsyncExitStack()
+        await stack.enter_async_context(_lifespan(self._asgi))
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self._asgi), base_url=self._base)
+        await stack.enter_async_context(client)
+        self._async_stack = stack
+        return client
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> None:
+        if self._async_stack is not None:
+            stack, self._async_stack = self._async_stack, None
+            await stack.__aexit__(exc_type, exc, tb)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: ASGIApp) -> Any:
+    """Run the ASGI lifespan protocol around the block; startup failures raise."""
+    to_app: asyncio.Queue[Message] = asyncio.Queue()
+    from_app: asyncio.Queue[Message] = asyncio.Queue()
+    scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+    task = asyncio.create_task(app(scope, to_app.get, from_app.put))
+    await to_app.put({"type": "lifespan.startup"})
+    message = await from_app.get()
+    if message["type"] == "lifespan.startup.failed":
+        await task
+        raise RuntimeError(f"application startup failed: {message.get('message', '')}")
+    try:
+        yield
+    finally:
+        await to_app.put({"type": "lifespan.shutdown"})
+        await from_app.get()
+        await task
+
+
+class LiveServer:
+    """A real Uvicorn server for `app`, on 127.0.0.1 and a free port, in a background thread.
+
+    ```python
+    with LiveServer(app) as server:
+        httpx.get(server.url + "/")
+    ```
+    """
+
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, **config: Any) -> None:
+        config.setdefault("log_level", "warning")
+        config.setdefault("lifespan", "on")
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        self.config = uvicorn.Config(app, host=self.host, port=self.port, **config)
+        self.server = uvicorn.Server(self.config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:PORT`."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """`ws://127.0.0.1:PORT`."""
+        return f"ws://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+        self._thread.start()
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the live server failed to start (see the log above)")
+            self._thread.join(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._sock.close()
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
