@@ -2,6 +2,7 @@
 # Both build their own environment in .venv from nothing but Python 3.10+ and pip.
 
 PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp

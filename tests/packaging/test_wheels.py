@@ -72,7 +72,15 @@ def test_installed_alone_passes_its_own_tests(
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(wheels[package]), *TEST_REQUIREMENTS[package]],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            str(wheels[package]),
+            *TEST_REQUIREMENTS[package],
+        ],
         check=True,
     )
     name = package.split("-", 1)[1]
@@ -80,7 +88,7 @@ def test_installed_alone_passes_its_own_tests(
     probe = (
         "import importlib.util, boca\n"
         f"import boca.{name}\n"
-        "assert not hasattr(boca, '__file__') or boca.__file__ is None, 'boca must be a namespace package'\n"
+        "assert getattr(boca, '__file__', None) is None, 'boca must be a namespace'\n"
         f"missing = [n for n in {others!r} if importlib.util.find_spec('boca.' + n) is None]\n"
         f"assert missing == {others!r}, missing\n"
     )
@@ -88,12 +96,25 @@ def test_installed_alone_passes_its_own_tests(
     # Run the package's own tests from a copy, so only the installed wheel can be imported.
     tests = tmp_path / "tests"
     shutil.copytree(ROOT / "packages" / package / "tests", tests)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "COV_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "COV_"))
+    }
     result = subprocess.run(
         [
-            str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-            "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
-            "--rootdir", str(tmp_path), str(tests),
+            str(python),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=function",
+            "--rootdir",
+            str(tmp_path),
+            str(tests),
         ],
         cwd=tmp_path,
         env=env,
