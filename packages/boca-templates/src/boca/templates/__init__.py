@@ -1,0 +1,15 @@
+"""Jinja2 templating for Boca and any ASGI app: escaped by default, async and fast."""
+
+from .errors import TemplateDirectoryNotFound, TemplateNotFound, TemplateSyntaxError
+from .responses import TemplateResponse
+from .templating import Templates
+
+__all__ = [
+    "TemplateDirectoryNotFound",
+    "TemplateNotFound",
+    "TemplateResponse",
+    "TemplateSyntaxError",
+    "Templates",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,315 @@
+"""`Templates`: Jinja2 rendering that is escaped by default, async and cached."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping, Sequence
+from contextlib import aclosing
+from typing import Any, NoReturn, TypeVar, overload
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import LRUCache
+
+from ._app import HostApp, make_static_url, make_url_for
+from ._filters import xmlattr
+from ._loader import SafeFileSystemLoader, check_name, resolve_directories
+from .errors import TemplateNotFound, TemplateSyntaxError
+from .responses import TemplateResponse
+
+__all__ = ["Templates"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+StrPath = str | os.PathLike[str]
+Autoescape = bool | Callable[[str | None], bool]
+
+# Marks the template globals that install() owns, so user globals of the same name win.
+_INSTALLED = "_boca_templates_global"
+
+
+class Templates:
+    """Jinja2 templates for Boca and any ASGI app.
+
+    Two Jinja2 environments share one loader, one set of globals, filters and tests: an
+    async one (`enable_async=True`) behind `render`, `render_string` and `stream`, and a
+    sync one behind `render_sync`. Autoescaping is on for every template whatever its
+    file extension, because what matters is that the page is served as HTML, not how the
+    file is named.
+
+    Args:
+        directory: A template directory or a list of them, searched in order. Defaults to
+            `"templates"` when no `loader` is given. Every directory must exist.
+        loader: Any `jinja2.BaseLoader`, instead of `directory`.
+        context: Variables passed to every render. Available later as `templates.context`,
+            which can be changed at runtime.
+        autoescape: `True` (default) escapes every template; `False` escapes none; a
+            callable `(template_name) -> bool` decides per template.
+        auto_reload: Re-read templates whose file changed. `None` (default) is `False`
+            standalone and follows `app.debug` once installed in a Boca app.
+        sandboxed: Render in `jinja2.sandbox.SandboxedEnvironment`, for templates whose
+            source you do not fully trust.
+        stream_chunk_size: `stream()` groups output into chunks of at least this many
+            characters (`0` yields every piece Jinja2 produces).
+        **env_options: Other `jinja2.Environment` options (`extensions`, `undefined`,
+            `trim_blocks`, ...), given to both environments.
+
+    Raises:
+        TemplateDirectoryNotFound: A directory does not exist.
+    """
+
+    def __init__(
+        self,
+        directory: StrPath | Sequence[StrPath] | None = None,
+        *,
+        loader: jinja2.BaseLoader | None = None,
+        context: Mapping[str, Any] | None = None,
+        autoescape: Autoescape = True,
+        auto_reload: bool | None = None,
+        sandboxed: bool = False,
+        stream_chunk_size: int = 4096,
+        **env_options: Any,
+    ) -> None:
+        if loader is not None and directory is not None:
+            raise TypeError("Templates() takes directory= or loader=, not both")
+        if "enable_async" in env_options:
+            raise TypeError(
+                "Templates() manages enable_async itself: it has an async and a sync environment"
+            )
+        if not isinstance(stream_chunk_size, int) or stream_chunk_size < 0:
+            raise ValueError(f"stream_chunk_size must be an int >= 0, not {stream_chunk_size!r}")
+        if loader is None:
+            loader = SafeFileSystemLoader(
+                resolve_directories("templates" if directory is None else directory)
+            )
+        searchpath = getattr(loader, "searchpath", ())
+        self._searched: tuple[str, ...] = tuple(str(p) for p in searchpath)
+        self._follow_debug = auto_reload is None
+        self._chunk_size = stream_chunk_size
+        self.context: dict[str, Any] = dict(context or {})
+        """Variables merged into every render; render arguments take precedence."""
+
+        env_cls = SandboxedEnvironment if sandboxed else jinja2.Environment
+        options: dict[str, Any] = {
+            "loader": loader,
+            "autoescape": autoescape,
+            "auto_reload": bool(auto_reload),
+        }
+        self.env: jinja2.Environment = env_cls(enable_async=True, **options, **env_options)
+        """The async Jinja2 environment (`render`, `render_string`, `stream`)."""
+        self.sync_env: jinja2.Environment = env_cls(enable_async=False, **options, **env_options)
+        """The sync Jinja2 environment (`render_sync`); shares globals, filters and tests."""
+        self.sync_env.globals = self.env.globals
+        self.sync_env.filters = self.env.filters
+        self.sync_env.tests = self.env.tests
+        self.sync_env.policies = self.env.policies
+        self.env.filters["xmlattr"] = xmlattr
+        self._cache: dict[str, jinja2.Template] = {}
+        self._sync_cache: dict[str, jinja2.Template] = {}
+        self._strings: LRUCache = LRUCache(64)
+
+    def __repr__(self) -> str:
+        where = ", ".join(self._searched) or repr(self.env.loader)
+        return f"<Templates {where} auto_reload={self.auto_reload}>"
+
+    @property
+    def globals(self) -> MutableMapping[str, Any]:
+        """Template globals shared by both environments (also seen by imported templates)."""
+        return self.env.globals
+
+    @property
+    def auto_reload(self) -> bool:
+        """Whether changed template files are re-read; settable at runtime."""
+        return self.env.auto_reload
+
+    @auto_reload.setter
+    def auto_reload(self, value: bool) -> None:
+        self.env.auto_reload = self.sync_env.auto_reload = bool(value)
+        self._follow_debug = False
+        self._cache.clear()
+        self._sync_cache.clear()
+
+    @overload
+    def filter(self, func: F, /) -> F: ...
+
+    @overload
+    def filter(
+        self, func: str | None = None, /, *, name: str | None = None
+    ) -> Callable[[F], F]: ...
+
+    def filter(
+        self, func: F | str | None = None, /, *, name: str | None = None
+    ) -> F | Callable[[F], F]:
+        """Register a filter: `@templates.filter`, `@templates.filter("name")` or `(name=...)`."""
+        return self._register(self.env.filters, func, name)
+
+    @overload
+    def global_(self, func: F, /) -> F: ...
+
+    @overload
+    def global_(
+        self, func: str | None = None, /, *, name: str | None = None
+    ) -> Callable[[F], F]: ...
+
+    def global_(
+        self, func: F | str | None = None, /, *, name: str | None = None
+    ) -> F | Callable[[F], F]:
+        """Register a global function: `@templates.global_`, `@templates.global_("name")`."""
+        return self._register(self.env.globals, func, name)
+
+    @staticmethod
+    def _register(
+        registry: MutableMapping[str, Any], func: F | str | None, name: str | None
+    ) -> F | Callable[[F], F]:
+        if callable(func):
+            registry[name or func.__name__] = func
+            return func
+        key = func if func is not None else name
+
+        def decorator(f: F) -> F:
+            registry[key or f.__name__] = f
+            return f
+
+        return decorator
+
+    async def render(
+        self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> str:
+        """Render template `name` with `templates.context`, then `context`, then `kwargs`.
+
+        Safe to call concurrently: each render gets its own Jinja2 context.
+
+        Raises:
+            TemplateNotFound: No such template, or the name is not a safe relative path.
+            TemplateSyntaxError: The template (or one it includes) does not parse.
+        """
+        template = self._cache.get(name) or self._load(self.env, self._cache, name)
+        try:
+            return await template.render_async(self._vars(context, kwargs))
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+
+    def render_sync(
+        self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> str:
+        """`render` for sync code (threads, CLI tools, tests), on the sync environment."""
+        template = self._sync_cache.get(name) or self._load(self.sync_env, self._sync_cache, name)
+        try:
+            return template.render(self._vars(context, kwargs))
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+
+    async def render_string(
+        self, source: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> str:
+        """Render template source code (autoescaped like files). Compiled sources are cached.
+
+        Never pass source that users wrote unless `sandboxed=True`: a template can run code.
+        """
+        template = self._strings.get(source)
+        if template is None:
+            try:
+                template = self.env.from_string(source)
+            except jinja2.TemplateError as exc:
+                self._reraise(exc)
+            self._strings[source] = template
+        try:
+            result: str = await template.render_async(self._vars(context, kwargs))
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+        return result
+
+    def stream(
+        self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        """Render template `name` piece by piece, as an async iterator of text chunks.
+
+        The template is loaded now, so a missing template fails before a response starts.
+        Closing the iterator (e.g. when the client goes away) closes Jinja2's generator.
+        """
+        template = self._cache.get(name) or self._load(self.env, self._cache, name)
+        return self._chunks(template, self._vars(context, kwargs))
+
+    def response(
+        self,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str = "text/html",
+    ) -> TemplateResponse:
+        """A plain ASGI app that renders `name` and sends it (for bare ASGI apps)."""
+        return TemplateResponse(
+            self, name, context, status_code=status_code, headers=headers, media_type=media_type
+        )
+
+    def install(self, app: HostApp) -> None:
+        """Plug into a Boca app (called once by `app.use(templates)`).
+
+        Stores itself in `app.extensions["templates"]`, where the app's responses find it;
+        makes `auto_reload` follow `app.debug` unless it was set explicitly; and adds the
+        `url_for(name, **params)` and `static_url(path)` globals unless you defined your own.
+        """
+        app.extensions["templates"] = self
+        if self._follow_debug:
+            self.auto_reload = bool(app.debug)
+            self._follow_debug = True
+        for key, func in (("url_for", make_url_for(app)), ("static_url", make_static_url(app))):
+            current = self.globals.get(key)
+            if current is None or getattr(current, _INSTALLED, False):
+                setattr(func, _INSTALLED, True)
+                self.globals[key] = func
+
+    def _vars(self, context: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> Mapping[str, Any]:
+        # Jinja2 copies what it is given into the render context; copy here only to merge.
+        if self.context:
+            data = {**self.context, **context} if context else dict(self.context)
+            data.update(kwargs)
+            return data
+        if kwargs:
+            if context:
+                return {**context, **kwargs}
+            return kwargs
+        return context if context is not None else {}
+
+    def _load(
+        self, env: jinja2.Environment, cache: dict[str, jinja2.Template], name: str
+    ) -> jinja2.Template:
+        check_name(name, self._searched)
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+        if not env.auto_reload:
+            cache[name] = template
+        return template
+
+    def _reraise(self, exc: jinja2.TemplateError) -> NoReturn:
+        """Raise Jinja2's errors as ours, which name the template, file, line and paths."""
+        if isinstance(exc, (TemplateNotFound, TemplateSyntaxError)):
+            raise exc
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            raise TemplateSyntaxError.from_jinja(exc) from exc
+        if isinstance(exc, jinja2.TemplateNotFound):
+            raise TemplateNotFound(str(exc.name), self._searched) from exc
+        raise exc
+
+    async def _chunks(
+        self, template: jinja2.Template, data: Mapping[str, Any]
+    ) -> AsyncIterator[str]:
+        size = self._chunk_size
+        buffer: list[str] = []
+        buffered = 0
+        try:
+            async with aclosing(template.generate_async(data)) as pieces:
+                async for piece in pieces:
+                    buffer.append(piece)
+                    buffered += len(piece)
+                    if buffered >= size:
+                        yield "".join(buffer)
+                        buffer.clear()
+                        buffered = 0
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+        if buffer:
+            yield "".join(buffer)
