@@ -1,0 +1,17 @@
+"""boca.static: static files for Boca and any ASGI app, correct to the RFCs, safe and fast."""
+
+from boca.static.files import IMMUTABLE, StaticFiles
+from boca.static.manifest import MANIFEST_NAME, BrotliUnavailable, BuildResult, build, hashed_name
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IMMUTABLE",
+    "MANIFEST_NAME",
+    "BrotliUnavailable",
+    "BuildResult",
+    "StaticFiles",
+    "__version__",
+    "build",
+    "hashed_name",
+]
