@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format types unit coverage docs docs-serve packaging bench bench-http clean
+.PHONY: help install run test lint format types versions unit docs docs-serve packaging bench release clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ install: $(STAMP) ## Build the development environment in .venv (editable instal
 run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000
 	$(BIN)/python -m uvicorn showcase.app:app --host $(HOST) --port $(PORT)
 
-test: lint types unit docs packaging ## Run every check: lint, types, tests with coverage, docs build, packaging
+test: lint types versions unit docs packaging ## Run every check: lint, types, versions, tests with coverage, docs, packaging
 
 lint: $(STAMP) ## ruff format --check and ruff check
 	$(BIN)/ruff format --check .
@@ -40,6 +40,9 @@ format: $(STAMP) ## Format and autofix the code
 types: $(STAMP) ## mypy --strict over every package
 	$(BIN)/mypy --strict
 
+versions: $(STAMP) ## Check each package's version, __version__ and newest CHANGELOG entry agree
+	$(BIN)/python scripts/check_versions.py
+
 unit: $(STAMP) ## All tests (packages and tests/) with line+branch coverage per package
 	rm -f .coverage .coverage.*
 	$(BIN)/python -m pytest -m "not packaging" --cov --cov-report= -q
@@ -49,14 +52,18 @@ unit: $(STAMP) ## All tests (packages and tests/) with line+branch coverage per 
 docs: $(STAMP) ## Build the documentation site with --strict
 	$(BIN)/mkdocs build --strict --quiet
 
-docs-serve: $(STAMP) ## Serve the documentation with live reload
-	$(BIN)/mkdocs serve
+docs-serve: $(STAMP) ## Serve the documentation on http://127.0.0.1:8001 with live reload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 packaging: $(STAMP) ## Build each wheel with poetry, check its contents, install it alone and run its tests
 	$(BIN)/python -m pytest -m packaging tests/packaging -q -p no:cacheprovider
 
 bench: $(STAMP) ## Boca vs Starlette, interleaved, in-process (ratios)
 	$(BIN)/python benchmarks/run.py
+
+release: $(STAMP) ## Bump a package and date its CHANGELOG: make release PKG=core PART=minor
+	@test -n "$(PKG)" -a -n "$(PART)" || { echo "usage: make release PKG=core PART=minor"; exit 2; }
+	$(BIN)/python scripts/release.py $(PKG) $(PART)
 
 clean: ## Remove the environment and build artefacts
 	rm -rf $(VENV) site dist packages/*/dist .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from _common import BIG, HELLO, N_EXTRA_ROUTES
+from _common import BIG, HELLO, ITEMS, N_EXTRA_ROUTES, STATIC_DIR, TEMPLATE_DIR, TITLE
 
 from boca.core import App
+from boca.static import StaticFiles
+from boca.templates import Templates
 
-SKIP = {"template", "static", "big", "plaintext_mw"}
+SKIP = {"big", "plaintext_mw"}
 
 
 def build() -> App:
     app = App()
+    app.use(Templates(directory=str(TEMPLATE_DIR)))
+    app.use(StaticFiles(directory=str(STATIC_DIR)))
 
     @app.route("/plaintext")
     async def plaintext(req, res):
@@ -41,6 +45,10 @@ def build() -> App:
     @app.route("/big")
     async def big(req, res):
         res.json = BIG
+
+    @app.route("/template")
+    async def template(req, res):
+        res.render("page.html", title=TITLE, items=ITEMS)
 
     return app
 

@@ -1,0 +1,1 @@
+boca new demo --with templates --dry-run

@@ -1,0 +1,3 @@
+boca new demo --no-input
+cd demo
+boca routes

@@ -1,0 +1,1 @@
+boca version

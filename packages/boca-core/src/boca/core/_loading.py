@@ -1,0 +1,167 @@
+"""Finding the app of a project and importing it, with errors that say precisely what is wrong."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+__all__ = ["AppImportError", "AppLoadError", "find_app", "load_app"]
+
+_SPEC = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?")
+
+
+class AppLoadError(click.ClickException):
+    """The APP cannot be found or served as given (exit code 2): the message says why."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.secho(f"Error: {self.format_message()}", file=file, err=True, fg="red")
+
+
+class AppImportError(AppLoadError):
+    """The APP's own code failed while being imported (exit code 1)."""
+
+    exit_code = 1
+
+
+def find_app(directory: Path) -> str:
+    """The app of the project in `directory`, as `module:attribute`.
+
+    In order: `[tool.boca] app` in pyproject.toml, then `app.py`, `main.py`, and finally a
+    package holding an `app.py`.
+    """
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        configured = _tool_boca_app(pyproject.read_text(encoding="utf-8"))
+        if configured:
+            return configured
+    for module in ("app", "main"):
+        if (directory / f"{module}.py").is_file():
+            return f"{module}:app"
+    packages = sorted(
+        p.parent.name
+        for p in directory.glob("*/app.py")
+        if (p.parent / "__init__.py").is_file() and p.parent.name.isidentifier()
+    )
+    if len(packages) == 1:
+        return f"{packages[0]}.app:app"
+    if packages:
+        choices = ", ".join(f"{p}.app:app" for p in packages)
+        raise AppLoadError(
+            f"several apps found ({choices}): say which one, e.g. `boca run {packages[0]}.app`"
+        )
+    raise AppLoadError(
+        f"no app found in {directory}: pass APP as 'module:attribute' (e.g. "
+        "`boca run demo.app:app`), run boca from the project's directory, or set `app` "
+        "under [tool.boca] in pyproject.toml"
+    )
+
+
+def _tool_boca_app(text: str) -> str | None:
+    """`app` from the `[tool.boca]` table (a basic string value), read without a TOML parser."""
+    table = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        header = re.match(r"\[+\s*([^\]]*?)\s*\]", line)
+        if header:
+            table = header.group(1)
+            continue
+        found = re.fullmatch(r"""app\s*=\s*(["'])([^"']*)\1\s*(#.*)?""", line)
+        if table == "tool.boca" and found:
+            return found.group(2)
+    return None
+
+
+def load_app(spec: str, directory: Path) -> Any:
+    """Import the ASGI app `spec` (`module` or `module:attribute`) with `directory` importable."""
+    if not _SPEC.fullmatch(spec):
+        raise AppLoadError(
+            f"{spec!r} is not an app path: write it as 'module:attribute', like 'demo.app:app' "
+            "(the attribute defaults to 'app')"
+        )
+    module_name, _, attribute = spec.partition(":")
+    attribute = attribute or "app"
+    path = str(directory)
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if module_name == missing or module_name.startswith(missing + "."):
+            raise AppLoadError(
+                f"module {module_name!r} not found ({exc}); looked in {directory} and the "
+                "installed packages: check the name, or run boca from the project's directory"
+            ) from None
+        raise _import_failed(module_name, exc) from None
+    except Exception as exc:
+        raise _import_failed(module_name, exc) from None
+    app: Any = module
+    for index, part in enumerate(attribute.split(".")):
+        try:
+            app = getattr(app, part)
+        except AttributeError:
+            where = (
+                module_name
+                if index == 0
+                else f"{module_name}:{'.'.join(attribute.split('.')[:index])}"
+            )
+            raise AppLoadError(
+                f"{where!r} has no attribute {part!r}; {_asgi_hint(module)}"
+            ) from None
+    if not _is_asgi(app):
+        raise AppLoadError(
+            f"{module_name}:{attribute} is {_describe(app)}, not an ASGI app; {_asgi_hint(module)}"
+        )
+    return app
+
+
+def _import_failed(module_name: str, exc: BaseException) -> AppImportError:
+    """The app's own code failed while importing: name the error and where it was raised."""
+    if isinstance(exc, SyntaxError):
+        where = f"{exc.filename}:{exc.lineno}"
+    else:
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{frame.filename}:{frame.lineno}"
+    return AppImportError(
+        f"importing {module_name!r} raised {type(exc).__name__}: {exc} (at {where})"
+    )
+
+
+def _is_asgi(obj: Any) -> bool:
+    """An async callable that takes `(scope, receive, send)`."""
+    if not callable(obj) or inspect.isclass(obj):
+        return False
+    if not (inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)):
+        return False
+    try:
+        inspect.signature(obj).bind(None, None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def _describe(obj: Any) -> str:
+    if inspect.isclass(obj):
+        return f"the class {obj.__qualname__} (create an instance: app = {obj.__qualname__}())"
+    if inspect.ismodule(obj):
+        return f"the module {obj.__name__}"
+    if callable(obj):
+        return f"{type(obj).__name__} {getattr(obj, '__qualname__', repr(obj))}, which is not async"
+    return f"{type(obj).__module__}.{type(obj).__qualname__} {obj!r:.60}"
+
+
+def _asgi_hint(module: Any) -> str:
+    names = sorted(n for n, v in vars(module).items() if not n.startswith("_") and _is_asgi(v))
+    if names:
+        return f"ASGI apps in {module.__name__}: {', '.join(names)}"
+    return f"{module.__name__} has no ASGI app at its top level"

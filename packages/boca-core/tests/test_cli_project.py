@@ -1,0 +1,138 @@
+"""The `boca` console script for real: a new project's tests pass and `boca run` serves it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+BOCA = Path(sys.executable).with_name("boca")
+
+
+def boca(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert BOCA.is_file(), f"the boca console script is missing next to {sys.executable}"
+    return subprocess.run(
+        [str(BOCA), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
+    )
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE_"))}
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("projects")
+    result = boca("new", "demo", "--no-input", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "Created demo (boca-core)." in result.stdout
+    return root / "demo"
+
+
+def test_a_new_project_passes_its_own_tests(demo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=demo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+
+
+@pytest.fixture
+def server(demo: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BOCA), "run", "--port", str(port)],
+        cwd=demo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def _wait_for(url: str, process: subprocess.Popen[str]) -> httpx.Response:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            if process.poll() is not None:
+                assert process.stdout is not None
+                pytest.fail(f"boca run exited with {process.returncode}:\n{process.stdout.read()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"boca run did not answer on {url}")
+            time.sleep(0.1)
+
+
+def test_boca_run_serves_a_new_project(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = server
+    response = _wait_for(base + "/", process)
+    assert response.status_code == 200
+    assert response.json() == {"message": "Hello from demo!"}
+    health = httpx.get(base + "/health", timeout=5)
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    assert httpx.get(base + "/nope", timeout=5).status_code == 404
+
+
+def test_boca_routes_of_a_new_project(demo: Path) -> None:
+    result = boca("routes", cwd=demo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "METHODS  PATH     NAME    VIEW             HOOKS",
+        "GET      /        home    demo.app.home    -",
+        "GET      /health  health  demo.app.health  -",
+    ]
+
+
+def test_a_missing_module_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    result = boca("run", "nosuchmodule:app", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: module 'nosuchmodule' not found")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_broken_app_exits_1_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("raise RuntimeError('no database configured')\n")
+    result = boca("run", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: importing 'app' raised RuntimeError: no database configured "
+        f"(at {tmp_path / 'app.py'}:1)\n"
+    )
+
+
+def test_a_bad_name_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    result = boca("new", "import", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'import' is a Python keyword" in result.stderr
+    assert list(tmp_path.iterdir()) == []
