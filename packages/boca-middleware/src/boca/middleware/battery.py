@@ -1,0 +1,100 @@
+"""The plugin-protocol side: install middleware on a Boca app, from code or from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from .compression import GZipMiddleware
+from .cors import CORSMiddleware
+from .https import HSTSMiddleware
+from .sessions import SessionMiddleware
+from .trustedhost import TrustedHostMiddleware
+
+
+class _App(Protocol):
+    """What `install()` uses of a Boca app (its public surface only)."""
+
+    extensions: dict[str, Any]
+
+    def add_middleware(self, cls: Any, **options: Any) -> None: ...
+
+
+class MiddlewareBattery:
+    """A middleware class and its options, installable with `app.use(...)`.
+
+    `install(app)` calls `app.add_middleware(middleware_class, **options)` and appends
+    the battery to the list at `app.extensions["middleware"]`.
+
+    Args:
+        middleware_class: Any ASGI middleware class taking `(app, **options)`.
+        **options: Its options.
+    """
+
+    def __init__(self, middleware_class: Callable[..., Any], **options: Any) -> None:
+        self.middleware_class = middleware_class
+        self.options = options
+
+    def install(self, app: _App) -> None:
+        """Add the middleware to `app` and record it in `app.extensions["middleware"]`."""
+        app.add_middleware(self.middleware_class, **self.options)
+        app.extensions.setdefault("middleware", []).append(self)
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v!r}" for k, v in self.options.items() if k != "secret_key")
+        return (
+            f"MiddlewareBattery({self.middleware_class.__name__}{', ' if options else ''}{options})"
+        )
+
+
+def _options(value: Any, setting: str) -> dict[str, Any]:
+    if value is True:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"The {setting} setting must be True or a dict of options, not {value!r}.")
+
+
+def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
+    """The batteries that Bocadillo-style settings ask for, outermost first.
+
+    "Outermost first" means the first battery must see requests first (the host
+    check runs before anything else); with an `add_middleware` where the last added
+    is outermost, as in Starlette, install them in reverse.
+
+    - `ALLOWED_HOSTS`: a list of host patterns → `TrustedHostMiddleware`.
+    - `HSTS`: `True` or options → `HSTSMiddleware`.
+    - `CORS`: `True` (allow every origin) or options → `CORSMiddleware`.
+    - `SESSIONS`: `True` (uses `SECRET_KEY`) or options → `SessionMiddleware`.
+    - `GZIP`: `True` or options (`GZIP_MIN_SIZE` sets `minimum_size`) → `GZipMiddleware`.
+
+    Missing or false settings add nothing.
+    """
+    batteries: list[MiddlewareBattery] = []
+    hosts = settings.get("ALLOWED_HOSTS")
+    if hosts:
+        batteries.append(MiddlewareBattery(TrustedHostMiddleware, allowed_hosts=list(hosts)))
+    if settings.get("HSTS"):
+        batteries.append(MiddlewareBattery(HSTSMiddleware, **_options(settings["HSTS"], "HSTS")))
+    if settings.get("CORS"):
+        cors = settings["CORS"]
+        options: dict[str, Any] = (
+            {"allow_origins": ["*"]} if cors is True else _options(cors, "CORS")
+        )
+        batteries.append(MiddlewareBattery(CORSMiddleware, **options))
+    if settings.get("SESSIONS"):
+        options = _options(settings["SESSIONS"], "SESSIONS")
+        options.setdefault("secret_key", settings.get("SECRET_KEY"))
+        # Fail now, naming the setting, rather than at the first request.
+        SessionMiddleware(_noop, **options)
+        batteries.append(MiddlewareBattery(SessionMiddleware, **options))
+    if settings.get("GZIP"):
+        options = _options(settings["GZIP"], "GZIP")
+        if "GZIP_MIN_SIZE" in settings:
+            options.setdefault("minimum_size", settings["GZIP_MIN_SIZE"])
+        batteries.append(MiddlewareBattery(GZipMiddleware, **options))
+    return batteries
+
+
+async def _noop(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
+    """Stands in for the app while a configuration is checked."""

@@ -1,0 +1,181 @@
+"""boca.middleware behind a real Uvicorn server on 127.0.0.1, with httpx and websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from boca.middleware import (
+    CompressionMiddleware,
+    CORSMiddleware,
+    HTTPSRedirectMiddleware,
+    SessionMiddleware,
+    TrustedHostMiddleware,
+)
+
+# Set by the test once it has read the first chunk; the stream only ends after that.
+release = threading.Event()
+
+
+async def stream(request: Request) -> Response:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"first chunk " * 100
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+        yield b"second chunk " * 100
+
+    return StreamingResponse(chunks(), media_type="text/plain")
+
+
+async def counter(request: Request) -> Response:
+    request.session["n"] = request.session.get("n", 0) + 1
+    return PlainTextResponse(str(request.session["n"]))
+
+
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.send_text(await websocket.receive_text())
+    await websocket.close()
+
+
+def make_app() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/stream", stream),
+            Route("/count", counter),
+            WebSocketRoute("/ws", echo),
+        ],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"]),
+            Middleware(CORSMiddleware, allow_origins=["https://a.test"]),
+            Middleware(SessionMiddleware, secret_key="k"),
+            Middleware(CompressionMiddleware, minimum_size=100),
+        ],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(app: Any) -> Iterator[int]:
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    yield port
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    yield from _serve(make_app())
+
+
+async def test_compressed_stream_stays_live(port: int) -> None:
+    release.clear()
+    headers = {"accept-encoding": "gzip"}
+    async with (
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+        client.stream("GET", "/stream", headers=headers) as response,
+    ):
+        assert response.headers["content-encoding"] == "gzip"
+        assert "content-length" not in response.headers
+        decoder = zlib.decompressobj(31)
+        received = b""
+        raw = response.aiter_raw()
+        # The first chunk arrives, decodable, while the app is still waiting to finish.
+        while len(received) < len(b"first chunk " * 100):
+            received += decoder.decompress(await raw.__anext__())
+        assert received == b"first chunk " * 100
+        assert not release.is_set()
+        release.set()
+        async for data in raw:
+            received += decoder.decompress(data)
+    assert received == b"first chunk " * 100 + b"second chunk " * 100
+
+
+async def test_session_cors_and_gzip_over_http(port: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        first = await client.get("/count", headers={"origin": "https://a.test"})
+        second = await client.get("/count", headers={"origin": "https://evil.test"})
+    assert first.text == "1"
+    assert second.text == "2"
+    assert first.headers["access-control-allow-origin"] == "https://a.test"
+    assert "access-control-allow-origin" not in second.headers
+    assert set(second.headers["vary"].split(", ")) == {"Origin", "Cookie"}
+
+
+async def test_untrusted_host_over_http(port: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        response = await client.get("/count", headers={"host": "evil.com"})
+    assert response.status_code == 400
+    assert response.text == "Invalid host header"
+
+
+async def test_websocket_through_every_layer(port: int) -> None:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        await ws.send("ping")
+        assert await ws.recv() == "ping"
+
+
+async def test_websocket_from_an_untrusted_host_is_refused(port: int) -> None:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as info:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws", additional_headers={"Host": "evil.com"}
+        ):
+            pass
+    assert info.value.response.status_code in (400, 403)
+
+
+@pytest.fixture(scope="module")
+def redirect_port() -> Iterator[int]:
+    app = Starlette(
+        routes=[Route("/count", counter), WebSocketRoute("/ws", echo)],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=["example.com"]),
+            Middleware(HTTPSRedirectMiddleware),
+        ],
+    )
+    yield from _serve(app)
+
+
+async def test_https_redirect_over_http(redirect_port: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{redirect_port}") as client:
+        moved = await client.get("/count?x=1", headers={"host": "example.com"})
+        evil = await client.get("/count", headers={"host": "evil.com"})
+    assert moved.status_code == 308
+    assert moved.headers["location"] == "https://example.com/count?x=1"
+    assert evil.status_code == 400
+    assert "location" not in evil.headers
+
+
+async def test_gzip_body_is_valid(port: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        release.set()
+        response = await client.get("/stream", headers={"accept-encoding": "gzip"})
+    assert response.text == "first chunk " * 100 + "second chunk " * 100
