@@ -5,14 +5,18 @@ from __future__ import annotations
 from _common import BIG, HELLO, ITEMS, N_EXTRA_ROUTES, STATIC_DIR, TEMPLATE_DIR, TITLE
 
 from boca.core import App
+from boca.middleware import CORSMiddleware, GZipMiddleware
 from boca.static import StaticFiles
 from boca.templates import Templates
 
-SKIP = {"big", "plaintext_mw"}
+SKIP: set[str] = set()
 
 
-def build() -> App:
+def build(middleware: bool = False) -> App:
     app = App()
+    if middleware:
+        app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+        app.add_middleware(CORSMiddleware, allow_origins=["*"])
     app.use(Templates(directory=str(TEMPLATE_DIR)))
     app.use(StaticFiles(directory=str(STATIC_DIR)))
 
@@ -54,4 +58,4 @@ def build() -> App:
 
 
 app = build()
-app_mw = build()
+app_mw = build(middleware=True)
