@@ -7,6 +7,7 @@ from .plugins import Plugin
 from .requests import ClientDisconnect, FormData, Request, UploadFile
 from .responses import Response
 from .routing import Route, Router
+from .uploads import safe_filename, save_upload
 from .views import ViewDeclarationError
 
 __version__ = "0.1.0"
@@ -29,5 +30,7 @@ __all__ = [
     "ViewDeclarationError",
     "__version__",
     "register_converter",
+    "safe_filename",
     "safe_redirect_target",
+    "save_upload",
 ]

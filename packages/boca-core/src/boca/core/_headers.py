@@ -10,6 +10,8 @@ from starlette.datastructures import MutableHeaders
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
+# RFC 9110 field values: visible characters, spaces and tabs; never other control characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def check_header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -18,8 +20,11 @@ def check_header(name: str, value: str) -> tuple[bytes, bytes]:
         raise ValueError(f"invalid header name {name!r}: use letters, digits and !#$%&'*+-.^_`|~")
     if not isinstance(value, str):
         raise TypeError(f"header {name!r}: value must be a str, got {type(value).__name__}")
-    if _FORBIDDEN.search(value):
-        raise ValueError(f"header {name!r}: value must not contain CR, LF or NUL: {value!r}")
+    if _CONTROL.search(value):
+        raise ValueError(
+            f"header {name!r}: value must not contain CR, LF or NUL (or other control "
+            f"characters): {value!r}"
+        )
     try:
         return name.lower().encode("ascii"), value.encode("latin-1")
     except UnicodeEncodeError:
@@ -43,7 +48,7 @@ class ResponseHeaders(MutableHeaders):
         raw = check_header(key, value)
         self._list.append(raw)
 
-    def update(self, other: Mapping[str, str]) -> None:  # type: ignore[override]
+    def update(self, other: Mapping[str, str]) -> None:
         for key, value in other.items():
             self[key] = value
 
@@ -54,9 +59,7 @@ _ATTR_SAFE = "!#$&+-.^_`|~"
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
     """`attachment; filename="report.pdf"`, with an RFC 5987 `filename*` for anything else."""
     cleaned = _FORBIDDEN.sub("", filename).replace("\t", " ")
-    fallback = "".join(
-        c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "_" for c in cleaned
-    )
+    fallback = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "_" for c in cleaned)
     value = f'{disposition}; filename="{fallback}"'
     if fallback != cleaned:
         value += f"; filename*=UTF-8''{quote(cleaned, safe=_ATTR_SAFE)}"

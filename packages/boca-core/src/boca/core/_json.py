@@ -32,5 +32,5 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    """Parse JSON; raises `ValueError` (orjson.JSONDecodeError) on bad or too deeply nested input."""
+    """Parse JSON; raises `ValueError` (orjson.JSONDecodeError) on bad or too deep input."""
     return orjson.loads(data)

@@ -118,6 +118,8 @@ def parser_for(annotation: Any) -> tuple[Parser | None, bool]:
     """
     annotation = _strip_optional(annotation)
     many = False
+    if annotation in (list, tuple, set, frozenset):  # a bare `list`: every value, as str
+        return None, True
     if typing.get_origin(annotation) in (list, tuple, set, frozenset):
         args = typing.get_args(annotation)
         annotation = _strip_optional(args[0]) if args else str

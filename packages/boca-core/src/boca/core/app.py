@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote_from_bytes
 
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,6 +31,8 @@ E = TypeVar("E", bound=BaseException)
 ErrorHandler = Callable[[Request, Response, Any], Awaitable[None]]
 Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
 _JSON_CT = (b"content-type", b"application/json")
+# Printable ASCII stays as sent in a redirected query string; anything else is percent-encoded.
+_QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 class App:
@@ -68,6 +71,7 @@ class App:
         self._error_handlers: dict[type[BaseException], ErrorHandler] = {}
         self._middleware: list[tuple[type[Any], dict[str, Any]]] = []
         self._stack: ASGIApp | None = None
+        self._direct = False  # no middleware: HTTP goes straight to the router
         self._installed: list[Any] = []
 
     # -- declaration --------------------------------------------------------------------------
@@ -95,9 +99,7 @@ class App:
         """The path of the route called `name`: `app.url_for("user", user_id=3)` -> `/users/3`."""
         return self.router.url_path_for(name, path_params, query)
 
-    def on(
-        self, event: str, handler: Callable[[], Awaitable[Any]] | None = None
-    ) -> Any:
+    def on(self, event: str, handler: Callable[[], Awaitable[Any]] | None = None) -> Any:
         """Run an async function at `"startup"` or `"shutdown"` (decorator or call form)."""
         if event not in ("startup", "shutdown"):
             raise ValueError(f"unknown event {event!r}: use 'startup' or 'shutdown'")
@@ -155,17 +157,19 @@ class App:
         scope["app"] = self
         if self._stack is None:
             self._stack = self._build_stack()
-        if self._stack is self._dispatch and scope["type"] == "http":
+        # `self._dispatch` is a new bound method on each access: compare the flag, not `is`.
+        if self._direct and scope["type"] == "http":
             await self._http(scope, receive, send)
             return
         await self._stack(scope, receive, send)
 
     def _build_stack(self) -> ASGIApp:
         app: ASGIApp = self._dispatch
+        self._direct = not self._middleware
+        if self._direct:
+            return app
         for cls, options in self._middleware:
             app = cls(app, **options)
-        if app is self._dispatch:
-            return app
         inner = app
 
         async def boundary(scope: Scope, receive: Receive, send: Send) -> None:
@@ -201,8 +205,15 @@ class App:
         path = scope["path"]
         root = scope.get("root_path", "")
         if root and path.startswith(root):
-            path = path[len(root) :] or "/"
-        found = self.router.match(path)
+            if len(path) == len(root):
+                path = "/"
+            elif path[len(root)] == "/":
+                path = path[len(root) :]
+        try:
+            found = self.router.match(path)
+        except Exception as exc:  # a user converter that raised something else than ValueError
+            await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
+            return
         if found is None:
             await self._no_route(path, root, scope, receive, send)
             return
@@ -211,21 +222,30 @@ class App:
         limit = route.max_body_size if route.max_body_size is not None else self.max_body_size
         request = Request(scope, receive, send, route=route, max_body_size=limit)
         endpoint = route.endpoints.get(scope["method"])
+        response = Response(request)
         try:
             if endpoint is None:
                 if scope["method"] == "OPTIONS":
-                    await send({"type": "http.response.start", "status": 204,
-                                "headers": [(b"allow", route.allow.encode())]})
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 204,
+                            "headers": [(b"allow", route.allow.encode())],
+                        }
+                    )
                     await send({"type": "http.response.body", "body": b""})
                     return
                 raise HTTPError(405, headers={"Allow": route.allow})
-            response = Response(request)
             result = await endpoint(request, response)
             if result is None:
                 await response(scope, receive, send)
             else:
                 await self._send_result(result, response, scope, receive, send)
         except Exception as exc:
+            if response.started:
+                # Too late for an error page: the server logs it and cuts the connection, so
+                # the client sees a truncated response rather than a complete-looking one.
+                raise
             await self._answer_error(exc, request, scope, receive, send)
 
     async def _send_result(
@@ -238,7 +258,7 @@ class App:
         elif isinstance(result, (bytes, bytearray, memoryview)):
             response.content = bytes(result)
         elif callable(result):
-            await result(scope, receive, send)
+            await result(scope, receive, response.track(send))
             return
         else:
             raise TypeError(
@@ -247,7 +267,9 @@ class App:
             )
         await response(scope, receive, send)
 
-    async def _no_route(self, path: str, root: str, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _no_route(
+        self, path: str, root: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         mount = self.router.match_mount(path)
         if mount is not None:
             child = dict(scope)
@@ -260,7 +282,7 @@ class App:
             if self.router.match(other) is not None:
                 location = same_origin_path(root + other)
                 if scope.get("query_string"):
-                    location += "?" + scope["query_string"].decode("latin-1")
+                    location += "?" + quote_from_bytes(scope["query_string"], safe=_QUERY_SAFE)
                 await self._answer_error(
                     Redirect(location, status_code=307), request, scope, receive, send
                 )
@@ -287,7 +309,10 @@ class App:
             logger.debug("client disconnected: %s %r", scope.get("method"), scope.get("path"))
             return
         if isinstance(exc, StarletteHTTPException):
-            exc = HTTPError(exc.status_code, detail=exc.detail, headers=exc.headers)
+            try:
+                exc = HTTPError(exc.status_code, detail=exc.detail, headers=exc.headers)
+            except (ValueError, TypeError) as invalid:  # a 3xx, or headers that would split
+                exc = invalid
         handler = self._handler_for(exc)
         if handler is not None:
             response = Response(request)
@@ -296,9 +321,14 @@ class App:
                 await response(scope, receive, send)
                 return
             except Exception as raised:
+                if response.started:
+                    raise
                 if raised is not exc:
                     exc = raised
-                    if isinstance(raised, (HTTPError, Redirect)) and self._handler_for(raised) is None:
+                    if (
+                        isinstance(raised, (HTTPError, Redirect))
+                        and self._handler_for(raised) is None
+                    ):
                         await self._default_answer(raised, request, scope, receive, send)
                         return
         await self._default_answer(exc, request, scope, receive, send)
@@ -307,23 +337,27 @@ class App:
         self, exc: Exception, request: Request, scope: Scope, receive: Receive, send: Send
     ) -> None:
         if isinstance(exc, HTTPError):
-            headers = [_JSON_CT]
-            headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in exc.headers.items())
+            headers = [_JSON_CT, *exc.raw_headers]
             await _send(send, scope, exc.status_code, headers, _json.dumps(exc.as_json()))
             return
         if isinstance(exc, Redirect):
-            await _send(send, scope, exc.status_code, [(b"location", exc.url.encode("latin-1"))], b"")
+            await _send(
+                send, scope, exc.status_code, [(b"location", exc.url.encode("latin-1"))], b""
+            )
             return
         request_id = str(scope.get("request_id") or uuid.uuid4().hex)
         logger.error(
             "Unhandled exception in %s %r (request id %s)",
-            scope.get("method"), scope.get("path"), request_id, exc_info=exc,
+            scope.get("method"),
+            scope.get("path"),
+            request_id,
+            exc_info=exc,
         )
         if self.debug:
             if "text/html" in request.headers.get("accept", ""):
-                body = debug_html(exc, scope.get("method", ""), scope.get("path", ""), request_id)
+                page = debug_html(exc, scope.get("method", ""), scope.get("path", ""), request_id)
                 headers = [(b"content-type", b"text/html; charset=utf-8")]
-                await _send(send, scope, 500, headers, body.encode())
+                await _send(send, scope, 500, headers, page.encode())
             else:
                 await _send(send, scope, 500, [_JSON_CT], _json.dumps(debug_json(exc, request_id)))
             return
@@ -364,20 +398,29 @@ class App:
             await context.__aenter__()
         except Exception as exc:
             logger.exception("application startup failed")
-            await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
-            return
+            await send(
+                {"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"}
+            )
+            # Re-raised like Starlette does: servers and test clients then stop waiting for us.
+            raise
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         try:
             await context.__aexit__(None, None, None)
         except Exception as exc:
             logger.exception("application shutdown failed")
-            await send({"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"})
+            await send(
+                {"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"}
+            )
             return
         await send({"type": "lifespan.shutdown.complete"})
 
 
-async def _send(send: Send, scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def _send(
+    send: Send, scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
     headers = [(b"content-length", str(len(body)).encode()), *headers]
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+    await send(
+        {"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body}
+    )

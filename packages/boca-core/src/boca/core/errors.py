@@ -8,7 +8,18 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-__all__ = ["HTTPError", "Redirect", "RouteDeclarationError", "URLBuildError", "safe_redirect_target"]
+from ._headers import check_header
+
+__all__ = [
+    "HTTPError",
+    "Redirect",
+    "RouteDeclarationError",
+    "URLBuildError",
+    "safe_redirect_target",
+]
+
+
+_PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 class RouteDeclarationError(ValueError):
@@ -45,6 +56,8 @@ class HTTPError(Exception):
         self.status_code = status
         self.detail = detail
         self.headers = dict(headers or {})
+        #: The headers encoded, checked now: a value with CR, LF or NUL raises `ValueError`.
+        self.raw_headers = [check_header(k, v) for k, v in self.headers.items()]
         super().__init__(self.title if detail is None else f"{self.title}: {detail}")
 
     @property
@@ -76,7 +89,8 @@ class Redirect(Exception):
             raise ValueError(f"a redirect status must be 300-303, 307 or 308, got {status_code}")
         if any(c in url for c in "\r\n\x00"):
             raise ValueError("a redirect URL must not contain CR, LF or NUL")
-        self.url = url
+        # A Location header is ASCII: percent-encode the rest (spaces, non-ASCII characters).
+        self.url = quote(url, safe=_PRINTABLE)
         self.status_code = status_code
         super().__init__(f"{status_code} -> {url}")
 
@@ -90,7 +104,7 @@ class Redirect(Exception):
         permanent: bool = False,
         status_code: int | None = None,
     ) -> Redirect:
-        """A redirect to `url` if it stays on this site (or on an allowed host), else to `fallback`."""
+        """A redirect to `url` if it stays on this site (or an allowed host), else to `fallback`."""
         target = safe_redirect_target(url, fallback=fallback, allowed_hosts=allowed_hosts)
         return cls(target, permanent=permanent, status_code=status_code)
 

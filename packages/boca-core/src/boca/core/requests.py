@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["ClientDisconnect", "FormData", "Request", "UploadFile"]
 
 # A Host header is a host name, an IPv4 address or a bracketed IPv6 address, then maybe a port.
-_VALID_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+_VALID_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?",
+    re.ASCII,
+)
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 
 
@@ -62,18 +65,32 @@ class Request(_starlette.Request):
     def app(self) -> App:
         return self.scope["app"]  # type: ignore[no-any-return]
 
+    def _url_scope(self) -> Scope:
+        """The scope to build URLs from: without the Host header when it is malformed."""
+        host = self.headers.get("host")
+        if host is not None and _VALID_HOST.fullmatch(host) is None:
+            # Never build URLs from a malformed Host: use the address the server listens on.
+            scope = dict(self.scope)
+            scope["headers"] = [(k, v) for k, v in self.scope["headers"] if k != b"host"]
+            return scope
+        return self.scope
+
     @property
     def url(self) -> URL:
         if not hasattr(self, "_url"):
-            host = self.headers.get("host")
-            if host is not None and _VALID_HOST.fullmatch(host) is None:
-                # Never build URLs from a malformed Host: use the address the server listens on.
-                scope = dict(self.scope)
-                scope["headers"] = [(k, v) for k, v in self.scope["headers"] if k != b"host"]
-                self._url = URL(scope=scope)
-            else:
-                self._url = URL(scope=self.scope)
+            self._url = URL(scope=self._url_scope())
         return self._url
+
+    @property
+    def base_url(self) -> URL:
+        if not hasattr(self, "_base_url"):
+            scope = dict(self._url_scope())
+            root = scope.get("app_root_path", scope.get("root_path", ""))
+            scope["path"] = root if root.endswith("/") else root + "/"
+            scope["query_string"] = b""
+            scope["root_path"] = root
+            self._base_url = URL(scope=scope)
+        return self._base_url
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         limit = self.max_body_size
@@ -83,7 +100,7 @@ class Request(_starlette.Request):
             return
         length = self.headers.get("content-length")
         if length is not None:
-            if not length.isdigit() or len(length) > 20:
+            if not (length.isascii() and length.isdigit()) or len(length) > 20:
                 raise HTTPError(400, detail="invalid Content-Length header")
             if int(length) > limit:
                 raise HTTPError(413, detail=f"request body is larger than {limit} bytes")
@@ -125,7 +142,7 @@ class Request(_starlette.Request):
         except StarletteHTTPException as exc:
             raise HTTPError(exc.status_code, detail=exc.detail) from None
 
-    def url_for(self, name: str, /, *, query: Any = None, **path_params: Any) -> URL:  # type: ignore[override]
+    def url_for(self, name: str, /, *, query: Any = None, **path_params: Any) -> URL:
         """The absolute URL of the route `name`, on the host this request came to."""
         path = self.app.url_for(name, query=query, **path_params)
         base = self.url.replace(path="", query="", fragment="")

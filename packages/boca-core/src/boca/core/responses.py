@@ -15,7 +15,7 @@ from starlette.responses import FileResponse
 from . import _json
 from ._headers import ResponseHeaders, check_header, content_disposition
 from .errors import HTTPError
-from .types import Receive, Scope, Send
+from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from .requests import Request
@@ -47,6 +47,7 @@ class Response:
         "_render",
         "media_type",
         "request",
+        "started",
         "status_code",
     )
 
@@ -61,6 +62,8 @@ class Response:
         self._json: Any = _UNSET
         self._file: tuple[str, str | None, str | None] | None = None
         self._render: tuple[str, dict[str, Any]] | None = None
+        #: True once `http.response.start` went to the server: the status can no longer change.
+        self.started = False
 
     # -- headers ------------------------------------------------------------------------------
 
@@ -207,9 +210,10 @@ class Response:
             if samesite.lower() not in ("lax", "strict", "none"):
                 raise ValueError(f"cookie {key!r}: samesite must be 'lax', 'strict' or 'none'")
             morsel["samesite"] = samesite.capitalize()
-        if partitioned:
-            morsel["partitioned"] = True
-        self.headers.append("set-cookie", morsel.OutputString())
+        output = morsel.OutputString()
+        if partitioned:  # CHIPS; http.cookies knows the attribute only from Python 3.14
+            output += "; Partitioned"
+        self.headers.append("set-cookie", output)
 
     def delete_cookie(
         self,
@@ -223,8 +227,15 @@ class Response:
     ) -> None:
         """Tell the client to forget a cookie (same path and domain as when it was set)."""
         self.set_cookie(
-            key, "", max_age=0, expires=0, path=path, domain=domain, secure=secure,
-            httponly=httponly, samesite=samesite,
+            key,
+            "",
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
         )
 
     # -- sending ------------------------------------------------------------------------------
@@ -235,10 +246,7 @@ class Response:
             return
         if self._render is not None:
             await self._render_template()
-        if self._json is not _UNSET:
-            body = _json.dumps(self._json)
-        else:
-            body = self._body
+        body = _json.dumps(self._json) if self._json is not _UNSET else self._body
         status = self.status_code
         raw = self._headers.raw if self._headers is not None else []
         content_type = self._content_type
@@ -255,6 +263,7 @@ class Response:
                 start.append((b"content-type", content_type))
             if raw:
                 start.extend(kv for kv in raw if kv[0] != b"content-length")
+        self.started = True
         await send({"type": "http.response.start", "status": status, "headers": start})
         if scope["method"] == "HEAD":
             body = b""
@@ -282,21 +291,46 @@ class Response:
             raise HTTPError(404, detail="file not found") from None
         if not _stat.S_ISREG(info.st_mode):
             raise HTTPError(404, detail="file not found")
-        headers = dict(self._headers.items()) if self._headers else {}
         response = FileResponse(
-            path, status_code=self.status_code, headers=headers,
-            media_type=self.media_type or media_type, stat_result=info,
+            path,
+            status_code=self.status_code,
+            media_type=self.media_type or media_type,
+            stat_result=info,
         )
-        if response.media_type and response.media_type.startswith("text/") and "charset" not in response.media_type:
+        if (
+            response.media_type
+            and response.media_type.startswith("text/")
+            and "charset" not in response.media_type
+        ):
             response.headers["content-type"] = response.media_type + "; charset=utf-8"
+        if self._headers:
+            # The view's headers win, and keep every value (several Set-Cookie, say).
+            own = self._headers.raw
+            names = {k for k, _ in own}
+            response.raw_headers[:] = [
+                kv for kv in response.raw_headers if kv[0] not in names
+            ] + own
         status = _precondition(self.request.headers, response.headers["etag"], info.st_mtime)
         if status is not None and self.status_code == 200:
             keep = {"etag", "last-modified", "cache-control", "content-location", "vary", "expires"}
             raw = [kv for kv in response.raw_headers if kv[0].decode() in keep]
+            if status == 412:
+                raw.append((b"content-length", b"0"))
+            self.started = True
             await send({"type": "http.response.start", "status": status, "headers": raw})
             await send({"type": "http.response.body", "body": b""})
             return
-        await response(scope, receive, send)
+        await response(scope, receive, self.track(send))
+
+    def track(self, send: Send) -> Send:
+        """`send`, noting in `started` when the response starts (for responses sent by others)."""
+
+        async def tracking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.started = True
+            await send(message)
+
+        return tracking
 
 
 def _etags(header: str) -> list[str]:
@@ -311,7 +345,7 @@ def _timestamp(header: str) -> float | None:
 
 
 def _precondition(headers: Mapping[str, str], etag: str, mtime: float) -> int | None:
-    """RFC 9110 section 13.2.2: 412 when If-Match/If-Unmodified-Since fail, 304 when not modified."""
+    """RFC 9110 section 13.2.2: 412 when If-Match/If-Unmodified-Since fail, 304 if unmodified."""
     if_match = headers.get("if-match")
     if if_match is not None:
         tags = _etags(if_match)

@@ -50,7 +50,8 @@ class Route:
         unknown = set(params) - set(self.converters)
         if unknown:
             raise URLBuildError(
-                f"route {self.name!r} ({self.pattern}) has no parameter(s) {', '.join(sorted(unknown))}"
+                f"route {self.name!r} ({self.pattern}) has no parameter(s) "
+                f"{', '.join(sorted(unknown))}"
             )
         out = []
         for part in self._parts:
@@ -161,14 +162,16 @@ def _compile_segment(
         name, conv_name = name.strip(), conv_name.strip() or "str"
         if not name.isidentifier():
             raise RouteDeclarationError(
-                f"route {pattern!r}: parameter name {name!r} must be a Python identifier, as in '{{user_id}}'"
+                f"route {pattern!r}: parameter name {name!r} must be a Python identifier, as in "
+                "'{user_id}'"
             )
         if name in names:
             raise RouteDeclarationError(f"route {pattern!r}: parameter {name!r} appears twice")
         names.add(name)
         if conv_name not in converters:
             raise RouteDeclarationError(
-                f"route {pattern!r}: unknown converter {conv_name!r} in '{{{found.group(1)}}}': use "
+                f"route {pattern!r}: unknown converter {conv_name!r} in "
+                f"'{{{found.group(1)}}}': use "
                 f"one of {', '.join(sorted(converters))}, or register it with "
                 "boca.core.register_converter()"
             )
@@ -240,12 +243,12 @@ class Router:
         parts: list[str | tuple[str, Converter[Any]]] = ["/"]
         for index, piece in enumerate(pieces):
             segment, seg_parts = _compile_segment(pattern, piece, converters, names)
-            if segment is not None and any(c.matches_slashes for _, c in segment.params):
-                if index != len(pieces) - 1:
-                    raise RouteDeclarationError(
-                        f"route {pattern!r}: a 'path' parameter matches slashes, so it must be in "
-                        "the last segment of the pattern"
-                    )
+            slashes = segment is not None and any(c.matches_slashes for _, c in segment.params)
+            if slashes and index != len(pieces) - 1:
+                raise RouteDeclarationError(
+                    f"route {pattern!r}: a 'path' parameter matches slashes, so it must be in "
+                    "the last segment of the pattern"
+                )
             compiled.append((piece, segment))
             if index:
                 parts.append("/")

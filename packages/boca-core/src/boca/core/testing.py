@@ -35,10 +35,12 @@ class TestClient(_StarletteTestClient):
         self._base = base_url
         self._async_stack: contextlib.AsyncExitStack | None = None
 
-    async def __aenter__(self) -> httpx.AsyncClient:  # type: ignore[override]
+    async def __aenter__(self) -> httpx.AsyncClient:
         stack = contextlib.AsyncExitStack()
         await stack.enter_async_context(_lifespan(self._asgi))
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self._asgi), base_url=self._base)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self._asgi), base_url=self._base
+        )
         await stack.enter_async_context(client)
         self._async_stack = stack
         return client
@@ -60,12 +62,20 @@ async def _lifespan(app: ASGIApp) -> Any:
     to_app: asyncio.Queue[Message] = asyncio.Queue()
     from_app: asyncio.Queue[Message] = asyncio.Queue()
     scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
-    task = asyncio.create_task(app(scope, to_app.get, from_app.put))
+
+    async def run() -> None:
+        await app(scope, to_app.get, from_app.put)
+
+    task = asyncio.create_task(run())
     await to_app.put({"type": "lifespan.startup"})
     message = await from_app.get()
     if message["type"] == "lifespan.startup.failed":
-        await task
-        raise RuntimeError(f"application startup failed: {message.get('message', '')}")
+        cause = None
+        try:
+            await task
+        except Exception as exc:
+            cause = exc
+        raise RuntimeError(f"application startup failed: {message.get('message', '')}") from cause
     try:
         yield
     finally:
@@ -83,9 +93,16 @@ class LiveServer:
     ```
     """
 
-    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, **config: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, **config: Any
+    ) -> None:
         config.setdefault("log_level", "warning")
         config.setdefault("lifespan", "on")
+        if "http" not in config:
+            with contextlib.suppress(ImportError):  # httptools is missing on some platforms
+                from .server import HttpToolsProtocol
+
+                config["http"] = HttpToolsProtocol
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
@@ -93,6 +110,8 @@ class LiveServer:
         self.config = uvicorn.Config(app, host=self.host, port=self.port, **config)
         self.server = uvicorn.Server(self.config)
         self._thread: threading.Thread | None = None
+        #: Uvicorn's exit code when it stopped by itself (3: the app's startup failed).
+        self.exit_code: Any = None
 
     @property
     def url(self) -> str:
@@ -104,14 +123,21 @@ class LiveServer:
         """`ws://127.0.0.1:PORT`."""
         return f"ws://{self.host}:{self.port}"
 
+    def _run(self) -> None:
+        try:
+            self.server.run(sockets=[self._sock])
+        except SystemExit as exc:  # Uvicorn exits with 3 when the app's startup fails
+            self.exit_code = exc.code
+
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
+        self.exit_code = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         while not self.server.started:
             if not self._thread.is_alive():
-                raise RuntimeError("the live server failed to start (see the log above)")
+                raise RuntimeError(
+                    f"the live server failed to start (exit code {self.exit_code}; see the log)"
+                )
             self._thread.join(0.01)
 
     def stop(self) -> None:

@@ -45,11 +45,14 @@ def _signature_params(view: Callable[..., Any], route: str, skip: int) -> list[i
     except (TypeError, ValueError) as exc:  # pragma: no cover - builtins only
         raise ViewDeclarationError(f"route {route!r}: cannot inspect view {view!r}: {exc}") from exc
     positional = [
-        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+        p
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
     ]
     if len(positional) < skip and not any(p.kind is p.VAR_POSITIONAL for p in params):
         raise ViewDeclarationError(
-            f"route {route!r}: view {_qualname(view)} must accept (req, res) as its first parameters"
+            f"route {route!r}: view {_qualname(view)} must accept (req, res) as its first "
+            "parameters"
         )
     return params[skip:]
 
@@ -87,7 +90,9 @@ def _make_endpoint(
             converter = path_params[param.name]
             # A pattern converter already produced a typed value: convert only plain strings.
             needs_parse = parse is not None and converter in ("str", "path")
-            from_path.append(_Param(param.name, parse if needs_parse else None, False, param.default))
+            from_path.append(
+                _Param(param.name, parse if needs_parse else None, False, param.default)
+            )
         elif param.default is not param.empty:
             from_query.append(_Param(param.name, parse, many, param.default))
         else:
@@ -105,13 +110,12 @@ def _make_endpoint(
     passed = {p.name for p in from_path}
     to_parse = [p for p in from_path if p.parse is not None]
 
-    if not to_parse and not from_query:
-        if accepts_any or len(passed) == len(path_params):
+    if not to_parse and not from_query:  # every path parameter is passed as it is
 
-            async def plain(req: Request, res: Response) -> Any:
-                return await view(req, res, **req.path_params)
+        async def plain(req: Request, res: Response) -> Any:
+            return await view(req, res, **req.path_params)
 
-            return plain
+        return plain
 
     async def converting(req: Request, res: Response) -> Any:
         kwargs = dict(req.path_params) if accepts_any else {k: req.path_params[k] for k in passed}
@@ -157,12 +161,19 @@ def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
 
     try:
         return typing.get_type_hints(view)
-    except Exception:  # unresolved forward references: fall back to what is evaluated
-        return {
-            name: p.annotation
-            for name, p in inspect.signature(view).parameters.items()
-            if p.annotation is not p.empty and not isinstance(p.annotation, str)
-        }
+    except Exception:  # an unresolvable forward reference: resolve the others one by one
+        hints: dict[str, Any] = {}
+        namespace = getattr(inspect.unwrap(view), "__globals__", {})
+        for name, p in inspect.signature(view).parameters.items():
+            annotation = p.annotation
+            if isinstance(annotation, str):
+                try:
+                    annotation = eval(annotation, dict(namespace))  # the view's own annotation
+                except Exception:
+                    continue
+            if annotation is not p.empty and not isinstance(annotation, str):
+                hints[name] = annotation
+        return hints
 
 
 def compile_view(
@@ -197,7 +208,11 @@ def compile_view(
         return endpoints
     if not callable(view):
         raise ViewDeclarationError(f"route {route!r}: view {view!r} is not callable")
-    wanted = [m.upper() for m in (methods or ["GET"])]
+    if isinstance(methods, str) or (methods is not None and not methods):
+        raise ViewDeclarationError(
+            f"route {route!r}: methods= takes a non-empty list, like methods=['GET', 'POST']"
+        )
+    wanted = [str(m).upper() for m in (methods or ["GET"])]
     unknown = [m for m in wanted if m.lower() not in HTTP_METHODS]
     if unknown:
         raise ViewDeclarationError(

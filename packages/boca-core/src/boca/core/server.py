@@ -1,0 +1,102 @@
+"""Uvicorn's HTTP protocol with limits on the request head.
+
+Uvicorn's httptools protocol keeps every header line it is sent: one header of megabytes, or
+tens of thousands of headers, are all buffered and handed to the app. `HttpToolsProtocol`
+answers `431 Request Header Fields Too Large` and closes the connection as soon as the request
+line and headers pass `MAX_HEADER_BYTES` or `MAX_HEADERS`, so a connection holds at most about
+that much. Serve with it from Python, `uvicorn.run(app, http=HttpToolsProtocol)` or
+`uvicorn.Config(app, http="boca.core.server:HttpToolsProtocol")` (Uvicorn's command line only
+takes its own protocol names); the test `LiveServer` uses it. Needs httptools (in
+`uvicorn[standard]`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
+
+__all__ = ["MAX_HEADERS", "MAX_HEADER_BYTES", "HttpToolsProtocol"]
+
+#: The most header lines a request may have (Apache's default).
+MAX_HEADERS = 100
+#: The most bytes the request target and headers may take together.
+MAX_HEADER_BYTES = 64 * 1024
+
+
+class HeadTooLarge(Exception):
+    """The request line and headers went past the limits."""
+
+
+class HttpToolsProtocol(_UvicornHttpTools):
+    """Uvicorn's httptools protocol, refusing oversized request heads with a 431.
+
+    httptools gathers a header's whole value before reporting it, so the bytes received while
+    the head is incomplete are counted too: a connection holds at most `MAX_HEADER_BYTES` plus
+    one read of head.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = False
+        self._head_bytes = 0
+        self._head_size = 0
+        self._head_lines = 0
+
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        self._head_bytes = 0
+        self._head_size = 0
+        self._head_lines = 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        if self._head_size > MAX_HEADER_BYTES:
+            raise HeadTooLarge()
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_lines += 1
+        self._head_size += len(name) + len(value)
+        if self._head_lines > MAX_HEADERS or self._head_size > MAX_HEADER_BYTES:
+            raise HeadTooLarge()
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        # A read that starts and ends inside a request head is all head: count it. (The read
+        # in which a head begins is bounded by the transport's read size.)
+        counting = self._in_head
+        super().data_received(data)
+        if counting and self._in_head and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEADER_BYTES:
+                self._send_431()
+
+    def send_400_response(self, msg: str) -> None:
+        if self._head_lines > MAX_HEADERS or self._head_size > MAX_HEADER_BYTES:
+            self._send_431()
+            return
+        super().send_400_response(msg)
+
+    def _send_431(self) -> None:
+        msg = b"Request header fields too large."
+        content = [b"HTTP/1.1 431 Request Header Fields Too Large\r\n"]
+        for name, value in self.server_state.default_headers:
+            content.extend([name, b": ", value, b"\r\n"])
+        content.extend(
+            [
+                b"content-type: text/plain; charset=utf-8\r\n",
+                b"content-length: " + str(len(msg)).encode("ascii") + b"\r\n",
+                b"connection: close\r\n",
+                b"\r\n",
+                msg,
+            ]
+        )
+        self.logger.warning("Request header fields too large: connection closed.")
+        self.transport.write(b"".join(content))
+        self.transport.close()

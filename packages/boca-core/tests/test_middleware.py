@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from boca.core import App
+from boca.core.testing import TestClient
+from boca.core.types import ASGIApp, Receive, Scope, Send
+
+
+class Tag:
+    """Appends its name to an `x-order` header and to a shared list as the request passes."""
+
+    def __init__(self, app: ASGIApp, name: str, seen: list[str]) -> None:
+        self.app = app
+        self.name = name
+        self.seen = seen
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.seen.append(self.name)
+        await self.app(scope, receive, send)
+
+
+class Failing:
+    def __init__(self, app: ASGIApp, when: str) -> None:
+        self.app = app
+        self.when = when
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.when == "before":
+            raise RuntimeError("middleware secret")
+
+        async def wrapped(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.start":
+                raise RuntimeError("after start")
+
+        await self.app(scope, receive, wrapped)
+
+
+def make_app() -> App:
+    app = App()
+
+    @app.route("/")
+    async def index(req, res):
+        res.text = "ok"
+
+    @app.route("/boom")
+    async def boom(req, res):
+        raise RuntimeError("view secret")
+
+    return app
+
+
+def test_last_added_is_outermost() -> None:
+    seen: list[str] = []
+    app = make_app()
+    app.add_middleware(Tag, name="inner", seen=seen)
+    app.add_middleware(Tag, name="outer", seen=seen)
+    with TestClient(app) as client:  # lifespan passes through the middleware too
+        assert client.get("/").text == "ok"
+    assert seen == ["outer", "inner"]
+
+
+def test_view_errors_under_middleware_are_answered(caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app()
+    app.add_middleware(Tag, name="x", seen=[])
+    response = TestClient(app).get("/boom")
+    assert response.status_code == 500
+    assert "view secret" not in response.text
+    assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 1
+
+
+def test_middleware_error_before_start_is_500(caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app()
+    app.add_middleware(Failing, when="before")
+    response = TestClient(app).get("/")
+    assert response.status_code == 500
+    assert set(response.json()) == {"error", "status", "request_id"}
+    assert "middleware secret" not in response.text
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].exc_info is not None
+
+
+def test_middleware_error_after_start_reaches_the_server() -> None:
+    app = make_app()
+    app.add_middleware(Failing, when="after")
+    client = TestClient(app, raise_server_exceptions=True)
+    with pytest.raises(RuntimeError, match="after start"):
+        client.get("/")
+
+
+def test_add_middleware_rules() -> None:
+    app = make_app()
+    with pytest.raises(TypeError, match="is not an ASGI middleware class"):
+        app.add_middleware(42)  # type: ignore[arg-type]
+    TestClient(app).get("/")
+    with pytest.raises(RuntimeError, match="before the app handles its first request"):
+        app.add_middleware(Tag, name="late", seen=[])
