@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
+import pytest
+
+from boca.core import SettingsError
 from boca.core.testing import TestClient
 
 from .conftest import load_example
@@ -128,3 +132,19 @@ async def test_testing_page_examples() -> None:
     await module.test_async()
     module.test_over_the_network()
     assert inspect.iscoroutinefunction(module.test_async)
+
+
+def test_settings(tmp_path: Path) -> None:
+    module = load_example("core/settings.py")
+    env = tmp_path / ".env"
+    env.write_text("SHOP_DATABASE_URL=sqlite:///shop.db\nSHOP_PAGE_SIZE=50\n")
+    config = module.Config(env_file=env, environ={"SHOP_DEBUG": "false"})
+    assert (config.DATABASE_URL, config.PAGE_SIZE, config.DEBUG) == ("sqlite:///shop.db", 50, False)
+    client = TestClient(module.create_app(config), base_url="http://localhost")
+    response = client.get("/config", headers={"origin": "https://shop.example"})
+    assert response.json() == {"page_size": 50}
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert client.get("/config", headers={"host": "evil.com"}).status_code == 400
+    with pytest.raises(SettingsError) as info:
+        module.Config(env_file=tmp_path / "missing.env", environ={"SHOP_PAGE_SIZE": "lots"})
+    assert set(info.value.problems) == {"SHOP_DATABASE_URL", "SHOP_PAGE_SIZE"}

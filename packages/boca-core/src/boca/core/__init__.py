@@ -3,10 +3,13 @@
 from .app import App
 from .converters import Converter, register_converter
 from .errors import HTTPError, Redirect, RouteDeclarationError, URLBuildError, safe_redirect_target
+from .middleware import Middleware, ResponseStart
 from .plugins import Plugin
 from .requests import ClientDisconnect, FormData, Request, UploadFile
 from .responses import Response
 from .routing import Route, Router
+from .settings import Settings, SettingsError
+from .streaming import ServerEvent, server_event
 from .uploads import safe_filename, save_upload
 from .views import ViewDeclarationError
 
@@ -18,13 +21,18 @@ __all__ = [
     "Converter",
     "FormData",
     "HTTPError",
+    "Middleware",
     "Plugin",
     "Redirect",
     "Request",
     "Response",
+    "ResponseStart",
     "Route",
     "RouteDeclarationError",
     "Router",
+    "ServerEvent",
+    "Settings",
+    "SettingsError",
     "URLBuildError",
     "UploadFile",
     "ViewDeclarationError",
@@ -33,4 +41,5 @@ __all__ = [
     "safe_filename",
     "safe_redirect_target",
     "save_upload",
+    "server_event",
 ]

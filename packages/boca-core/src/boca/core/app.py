@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import logging
 import uuid
@@ -21,6 +22,7 @@ from .plugins import Plugin
 from .requests import DEFAULT_MAX_BODY_SIZE, Request
 from .responses import Response
 from .routing import Router
+from .settings import Settings
 from .types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["App"]
@@ -31,6 +33,8 @@ E = TypeVar("E", bound=BaseException)
 ErrorHandler = Callable[[Request, Response, Any], Awaitable[None]]
 Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
 _JSON_CT = (b"content-type", b"application/json")
+#: Settings that switch on boca-middleware batteries (Bocadillo's names).
+MIDDLEWARE_SETTINGS = ("ALLOWED_HOSTS", "HSTS", "CORS", "SESSIONS", "GZIP")
 # Printable ASCII stays as sent in a redirected query string; anything else is percent-encoded.
 _QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 
@@ -47,6 +51,10 @@ class App:
             `None` for no limit. Routes can override it.
         lifespan: an async context manager factory `lifespan(app)`; what it yields is in
             `app.state` (a mapping's items become attributes) and `app.lifespan_state`.
+        settings: a `Settings` object or a mapping, kept as `app.settings`. The settings
+            `ALLOWED_HOSTS`, `HSTS`, `CORS`, `SESSIONS` and `GZIP` switch on the matching
+            middleware of boca-middleware (which must then be installed), as in Bocadillo.
+            `DEBUG` is never read from settings: debug mode is only switched on in code.
     """
 
     def __init__(
@@ -56,6 +64,7 @@ class App:
         redirect_trailing_slash: bool = True,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         lifespan: Lifespan | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
     ) -> None:
         self.debug = debug
         self.redirect_trailing_slash = redirect_trailing_slash
@@ -73,6 +82,27 @@ class App:
         self._stack: ASGIApp | None = None
         self._direct = False  # no middleware: HTTP goes straight to the router
         self._installed: list[Any] = []
+        self.settings: dict[str, Any] = {}
+        if settings is not None:
+            self._apply_settings(settings)
+
+    def _apply_settings(self, settings: Settings | Mapping[str, Any]) -> None:
+        values = settings.as_dict() if isinstance(settings, Settings) else dict(settings)
+        self.settings = values
+        wanted = [name for name in MIDDLEWARE_SETTINGS if values.get(name)]
+        if not wanted:
+            return
+        try:
+            # Imported by name: boca-core never depends on a battery.
+            battery = importlib.import_module("boca.middleware")
+        except ImportError:
+            raise RuntimeError(
+                f"the setting(s) {', '.join(wanted)} need the boca-middleware package: "
+                "pip install boca-middleware"
+            ) from None
+        # `from_settings` lists them outermost first; the last middleware added is outermost.
+        for plugin in reversed(battery.from_settings(values)):
+            self.use(plugin)
 
     # -- declaration --------------------------------------------------------------------------
 

@@ -111,6 +111,11 @@ class Request(_starlette.Request):
                 raise HTTPError(413, detail=f"request body is larger than {limit} bytes")
             yield chunk
 
+    @property
+    def last_event_id(self) -> str | None:
+        """The `Last-Event-ID` header an EventSource sends when it reconnects, if any."""
+        return self.headers.get("last-event-id")
+
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.stream()
 

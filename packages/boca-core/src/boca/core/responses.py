@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import stat as _stat
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,7 +15,9 @@ from starlette.responses import FileResponse
 
 from . import _json
 from ._headers import ResponseHeaders, check_header, content_disposition
+from .background import BackgroundTask, run_background
 from .errors import HTTPError
+from .streaming import stream_response
 from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -31,6 +34,14 @@ _NO_BODY = frozenset({204, 304})
 _COOKIE_ATTR_FORBIDDEN = frozenset(";,\r\n\x00")
 
 
+@dataclass(frozen=True)
+class _Stream:
+    make: Callable[[], AsyncIterator[Any]]
+    events: bool
+    heartbeat: float | None
+    throw: bool
+
+
 class Response:
     """What a view writes its answer to: status, headers, cookies and one body.
 
@@ -45,6 +56,8 @@ class Response:
         "_headers",
         "_json",
         "_render",
+        "_stream",
+        "_tasks",
         "media_type",
         "request",
         "started",
@@ -62,6 +75,8 @@ class Response:
         self._json: Any = _UNSET
         self._file: tuple[str, str | None, str | None] | None = None
         self._render: tuple[str, dict[str, Any]] | None = None
+        self._stream: _Stream | None = None
+        self._tasks: list[BackgroundTask] | None = None
         #: True once `http.response.start` went to the server: the status can no longer change.
         self.started = False
 
@@ -86,6 +101,68 @@ class Response:
         self._json = _UNSET
         self._file = None
         self._render = None
+        self._stream = None
+
+    @property
+    def written(self) -> bool:
+        """Whether a body was set (a before hook that writes one answers the request)."""
+        return self._content_type is not None or self._file is not None or self._stream is not None
+
+    # -- streams and background tasks --------------------------------------------------------
+
+    def stream(
+        self, fn: Callable[[], AsyncIterator[Any]] | None = None, *, throw_disconnect: bool = False
+    ) -> Any:
+        """Decorator: send what an async generator yields (str or bytes) as it is produced.
+
+        When the client goes away the generator is closed at once (its `finally` runs); with
+        `throw_disconnect=True` it gets `ClientDisconnect` at its `yield` instead.
+        """
+
+        def register(gen: Callable[[], AsyncIterator[Any]]) -> Callable[[], AsyncIterator[Any]]:
+            self._set_stream(_Stream(gen, False, None, throw_disconnect))
+            return gen
+
+        return register if fn is None else register(fn)
+
+    def event_stream(
+        self,
+        fn: Callable[[], AsyncIterator[Any]] | None = None,
+        *,
+        heartbeat: float | None = 15.0,
+        throw_disconnect: bool = False,
+    ) -> Any:
+        """Decorator: send server-sent events (`text/event-stream`) from an async generator.
+
+        Yield `server_event(...)`, text (sent as `data:`) or dicts and lists (sent as JSON). A
+        comment line goes out every `heartbeat` seconds of silence, to keep proxies from
+        closing the connection.
+        """
+        if heartbeat is not None and heartbeat <= 0:
+            raise ValueError("heartbeat must be a positive number of seconds, or None")
+
+        def register(gen: Callable[[], AsyncIterator[Any]]) -> Callable[[], AsyncIterator[Any]]:
+            self._set_stream(_Stream(gen, True, heartbeat, throw_disconnect))
+            return gen
+
+        return register if fn is None else register(fn)
+
+    def _set_stream(self, stream: _Stream) -> None:
+        if not callable(stream.make):
+            raise TypeError(f"a stream is an async generator function, not {stream.make!r}")
+        self._reset()
+        self._content_type = None
+        self._stream = stream
+
+    def background(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run `fn(*args, **kwargs)` after the response has been sent (also a decorator).
+
+        Tasks run in order; one that fails is logged and the next still runs.
+        """
+        if self._tasks is None:
+            self._tasks = []
+        self._tasks.append(BackgroundTask(fn, args, kwargs))
+        return fn
 
     @property
     def text(self) -> str | None:
@@ -243,7 +320,40 @@ class Response:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._file is not None:
             await self._send_file(scope, receive, send)
-            return
+        elif self._stream is not None:
+            await self._send_stream(scope, receive, send)
+        else:
+            await self._send_body(scope, send)
+        if self._tasks:
+            await run_background(self._tasks)
+
+    async def _send_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self._stream is not None
+        stream = self._stream
+        headers = self.headers
+        if stream.events:
+            headers.setdefault("content-type", "text/event-stream; charset=utf-8")
+            headers.setdefault("cache-control", "no-cache")
+            headers.setdefault("x-accel-buffering", "no")
+        elif self.media_type is not None:
+            headers.setdefault("content-type", self.media_type)
+        else:
+            headers.setdefault("content-type", "text/plain; charset=utf-8")
+        raw = [kv for kv in headers.raw if kv[0] != b"content-length"]
+        start = {"type": "http.response.start", "status": self.status_code, "headers": raw}
+        self.started = True
+        await stream_response(
+            stream.make,
+            start,
+            receive,
+            send,
+            events=stream.events,
+            heartbeat=stream.heartbeat,
+            throw_disconnect=stream.throw,
+            head=scope["method"] == "HEAD",
+        )
+
+    async def _send_body(self, scope: Scope, send: Send) -> None:
         if self._render is not None:
             await self._render_template()
         body = _json.dumps(self._json) if self._json is not _UNSET else self._body

@@ -1,0 +1,116 @@
+"""`Middleware`: the easy way to write HTTP middleware, still plain ASGI underneath.
+
+Subclass it and override `before_dispatch` and/or `after_dispatch`. Unlike Starlette's
+`BaseHTTPMiddleware`, nothing runs in another task and no body is buffered: the response is
+passed through as it is sent, so streaming, server-sent events, background tasks and context
+variables behave exactly as without the middleware.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .requests import Request
+from .responses import Response
+from .types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["Middleware", "ResponseStart"]
+
+
+class ResponseStart:
+    """The status and headers of the response on its way out (what `after_dispatch` sees).
+
+    The body is already on its way and cannot change; status and headers can.
+    """
+
+    __slots__ = ("_response", "request")
+
+    def __init__(self, request: Request, status: int, raw: list[tuple[bytes, bytes]]) -> None:
+        self.request = request
+        self._response = Response(request)
+        self._response.status_code = status
+        self._response.headers.raw.extend(raw)
+
+    @property
+    def status_code(self) -> int:
+        return self._response.status_code
+
+    @status_code.setter
+    def status_code(self, value: int) -> None:
+        self._response.status_code = value
+
+    @property
+    def headers(self) -> Any:
+        return self._response.headers
+
+    def set_cookie(self, key: str, value: str = "", **options: Any) -> None:
+        self._response.set_cookie(key, value, **options)
+
+
+class Middleware:
+    """Base class for HTTP middleware with `before_dispatch` and `after_dispatch` hooks.
+
+    ```python
+    class Timing(Middleware):
+        async def before_dispatch(self, req, res):
+            req.state.started = time.perf_counter()
+
+        async def after_dispatch(self, req, res):
+            elapsed = time.perf_counter() - req.state.started
+            res.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
+
+    app.add_middleware(Timing)
+    ```
+
+    Websocket and lifespan scopes pass through untouched.
+    """
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.options = options
+
+    async def before_dispatch(self, req: Request, res: Response) -> Any:
+        """Runs before the app. Return a response (`res` itself, or any ASGI response) to
+        answer without calling the app."""
+        return None
+
+    async def after_dispatch(self, req: Request, res: ResponseStart) -> None:
+        """Runs when the app starts its response: change the status or headers here."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send, max_body_size=None)
+        response = Response(request)
+        early = await self.before_dispatch(request, response)
+        if early is not None:
+            await early(scope, receive, send)
+            return
+        if hasattr(request, "_body"):
+            receive = _replay(request._body, receive)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start = ResponseStart(request, message["status"], list(message.get("headers", [])))
+                await self.after_dispatch(request, start)
+                message = dict(message)
+                message["status"] = start.status_code
+                message["headers"] = start.headers.raw
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the app the body the middleware already read."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
