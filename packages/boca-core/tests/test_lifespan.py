@@ -134,7 +134,7 @@ async def test_websocket_scope_is_closed() -> None:
         sent.append(message)
 
     await App()({"type": "websocket", "path": "/"}, receive, send)
-    assert sent == [{"type": "websocket.close", "code": 1000}]
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": ""}]
 
 
 async def test_unknown_scope_type_is_ignored() -> None:

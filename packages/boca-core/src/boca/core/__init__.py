@@ -3,8 +3,10 @@
 from .app import App
 from .converters import Converter, register_converter
 from .errors import HTTPError, Redirect, RouteDeclarationError, URLBuildError, safe_redirect_target
+from .hooks import after, before
 from .middleware import Middleware, ResponseStart
 from .plugins import Plugin
+from .providers import ProviderError, ProviderRegistry
 from .requests import ClientDisconnect, FormData, Request, UploadFile
 from .responses import Response
 from .routing import Route, Router
@@ -12,6 +14,7 @@ from .settings import Settings, SettingsError
 from .streaming import ServerEvent, server_event
 from .uploads import safe_filename, save_upload
 from .views import ViewDeclarationError
+from .websockets import WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
@@ -23,6 +26,8 @@ __all__ = [
     "HTTPError",
     "Middleware",
     "Plugin",
+    "ProviderError",
+    "ProviderRegistry",
     "Redirect",
     "Request",
     "Response",
@@ -36,7 +41,11 @@ __all__ = [
     "URLBuildError",
     "UploadFile",
     "ViewDeclarationError",
+    "WebSocket",
+    "WebSocketDisconnect",
     "__version__",
+    "after",
+    "before",
     "register_converter",
     "safe_filename",
     "safe_redirect_target",

@@ -8,7 +8,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote_from_bytes
 
 from starlette.datastructures import State
@@ -19,11 +19,14 @@ from . import _json
 from .debug import debug_html, debug_json
 from .errors import HTTPError, Redirect, same_origin_path
 from .plugins import Plugin
+from .providers import ProviderRegistry
 from .requests import DEFAULT_MAX_BODY_SIZE, Request
 from .responses import Response
-from .routing import Router
+from .routing import Route, Router
 from .settings import Settings
 from .types import ASGIApp, Message, Receive, Scope, Send
+from .views import apply_result
+from .websockets import WebSocket, WebSocketDisconnect, _origins, origin_allowed
 
 __all__ = ["App"]
 
@@ -55,6 +58,9 @@ class App:
             `ALLOWED_HOSTS`, `HSTS`, `CORS`, `SESSIONS` and `GZIP` switch on the matching
             middleware of boca-middleware (which must then be installed), as in Bocadillo.
             `DEBUG` is never read from settings: debug mode is only switched on in code.
+        websocket_origins: the `Origin`s allowed to open websockets (`["*"]`: any); a
+            handshake from another origin is refused with 403. `None` (default) checks
+            nothing; a websocket route's own `allowed_origins` wins.
     """
 
     def __init__(
@@ -65,11 +71,15 @@ class App:
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         lifespan: Lifespan | None = None,
         settings: Settings | Mapping[str, Any] | None = None,
+        websocket_origins: list[str] | None = None,
     ) -> None:
         self.debug = debug
         self.redirect_trailing_slash = redirect_trailing_slash
         self.max_body_size = max_body_size
-        self.router = Router()
+        #: The app's providers (dependency injection by parameter name).
+        self.providers = ProviderRegistry()
+        self.router = Router(providers=self.providers)
+        self.websocket_origins = _origins(websocket_origins)
         self.state = State()
         self.lifespan_state: Any = None
         #: Slots for batteries: each keeps what it must find again under its own name.
@@ -116,6 +126,51 @@ class App:
     ) -> Callable[[V], V]:
         """Decorator: answer `pattern` with a function view or a class-based view."""
         return self.router.route(pattern, methods=methods, name=name, max_body_size=max_body_size)
+
+    def websocket_route(
+        self,
+        pattern: str,
+        *,
+        name: str | None = None,
+        value_type: str = "text",
+        auto_accept: bool = True,
+        max_message_size: int | None = None,
+        allowed_origins: list[str] | None = None,
+        normal_close_codes: frozenset[int] | set[int] | None = None,
+    ) -> Callable[[V], V]:
+        """Decorator: answer websocket connections to `pattern`.
+
+        `value_type` ("text", "bytes" or "json") is what `ws.receive()`/`ws.send()` carry;
+        a message larger than `max_message_size` closes the connection with 1009;
+        `normal_close_codes` (default 1000 and 1001) end the view without a log line.
+        """
+        return self.router.websocket_route(
+            pattern,
+            name=name,
+            value_type=value_type,
+            auto_accept=auto_accept,
+            max_message_size=max_message_size,
+            allowed_origins=allowed_origins,
+            normal_close_codes=normal_close_codes,
+        )
+
+    def provider(
+        self,
+        fn: Callable[..., Any] | None = None,
+        *,
+        scope: Literal["request", "app"] = "request",
+        name: str | None = None,
+    ) -> Any:
+        """Decorator: register a provider, injected by name into views that ask for it.
+
+        An async function, or an async generator (code after `yield` is the tear-down).
+        Declare providers before the routes that use them.
+        """
+
+        def register(provider: Callable[..., Any]) -> Callable[..., Any]:
+            return self.providers.register(provider, scope=scope, name=name)
+
+        return register if fn is None else register(fn)
 
     def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve everything under `prefix` with another ASGI app (Starlette, FastAPI, static...)."""
@@ -229,9 +284,9 @@ class App:
         elif kind == "lifespan":
             await self._lifespan_loop(receive, send)
         elif kind == "websocket":
-            await send({"type": "websocket.close", "code": 1000})
+            await self._websocket(scope, receive, send)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _route_path(self, scope: Scope) -> tuple[str, str]:
         path = scope["path"]
         root = scope.get("root_path", "")
         if root and path.startswith(root):
@@ -239,6 +294,93 @@ class App:
                 path = "/"
             elif path[len(root)] == "/":
                 path = path[len(root) :]
+        return path, root
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path, root = self._route_path(scope)
+        found = self.router.match_websocket(path)
+        if found is None:
+            mount = self.router.match_mount(path)
+            if mount is not None:
+                await mount.app({**scope, "root_path": root + mount.prefix}, receive, send)
+                return
+            # Closing before accepting: the server answers the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008, "reason": ""})
+            return
+        route, params = found
+        scope["path_params"] = params
+        if route.middleware:
+            await self._through_route_middleware(route, scope, receive, send)
+            return
+        await self._run_websocket(route, scope, receive, send)
+
+    async def _run_websocket(
+        self, route: Route, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        options = route.options
+        ws = WebSocket(
+            scope,
+            receive,
+            send,
+            value_type=options["value_type"],
+            max_message_size=options["max_message_size"],
+            normal_close_codes=options["normal_close_codes"],
+        )
+        origins = options["allowed_origins"]
+        if not origin_allowed(ws, self.websocket_origins if origins is None else origins):
+            logger.info("websocket %r refused: origin %r", scope["path"], ws.headers.get("origin"))
+            await ws.reject(1008)
+            return
+        try:
+            await route.endpoints["WEBSOCKET"](ws, None)  # type: ignore[arg-type]
+        except HTTPError as exc:  # a path or query parameter that does not convert
+            logger.info("websocket %r refused: %s", scope["path"], exc)
+            await ws.close(1008)
+        except WebSocketDisconnect as exc:
+            if exc.code not in ws.normal_close_codes:
+                logger.info("websocket %r closed with code %s", scope["path"], exc.code)
+        except Exception:
+            logger.exception("Unhandled exception in websocket %r", scope["path"])
+            await ws.close(1011)
+        else:
+            await ws.close(1000)
+
+    async def _through_route_middleware(
+        self, route: Route, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Run a route that came from a router with middleware, inside that middleware."""
+        if route.stack is None:
+            inner: ASGIApp = self._run_routed
+            for cls, options in route.middleware:
+                inner = cls(inner, **options)
+            route.stack = inner
+        scope["boca.route"] = route
+        if scope["type"] != "http":
+            await route.stack(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await route.stack(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
+
+    async def _run_routed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = scope["boca.route"]
+        if scope["type"] == "websocket":
+            await self._run_websocket(route, scope, receive, send)
+        else:
+            await self._run_route(route, scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path, root = self._route_path(scope)
         try:
             found = self.router.match(path)
         except Exception as exc:  # a user converter that raised something else than ValueError
@@ -249,6 +391,12 @@ class App:
             return
         route, params = found
         scope["path_params"] = params
+        if route.middleware:
+            await self._through_route_middleware(route, scope, receive, send)
+            return
+        await self._run_route(route, scope, receive, send)
+
+    async def _run_route(self, route: Route, scope: Scope, receive: Receive, send: Send) -> None:
         limit = route.max_body_size if route.max_body_size is not None else self.max_body_size
         request = Request(scope, receive, send, route=route, max_body_size=limit)
         endpoint = route.endpoints.get(scope["method"])
@@ -281,20 +429,10 @@ class App:
     async def _send_result(
         self, result: Any, response: Response, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        if isinstance(result, (dict, list)):
-            response.json = result
-        elif isinstance(result, str):
-            response.text = result
-        elif isinstance(result, (bytes, bytearray, memoryview)):
-            response.content = bytes(result)
-        elif callable(result):
-            await result(scope, receive, response.track(send))
+        asgi = apply_result(response, result)
+        if asgi is not None:
+            await asgi(scope, receive, response.track(send))
             return
-        else:
-            raise TypeError(
-                f"a view returned {type(result).__name__}: return a dict, list, str, bytes, an "
-                "ASGI response, or None (and write to res)"
-            )
         await response(scope, receive, send)
 
     async def _no_route(
@@ -409,6 +547,8 @@ class App:
                 if isinstance(state, Mapping):
                     for key, value in state.items():
                         setattr(self.state, key, value)
+            await self.providers.startup()
+            stack.push_async_callback(self.providers.shutdown)
             for handler in self._startup:
                 await handler()
             try:

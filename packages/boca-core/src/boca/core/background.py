@@ -8,6 +8,8 @@ by name what it had to cancel. A client that goes away does not cancel them.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -34,16 +36,32 @@ class BackgroundTask:
         return getattr(self.fn, "__qualname__", repr(self.fn))
 
     async def __call__(self) -> None:
-        if inspect.iscoroutinefunction(self.fn):
+        if _is_async(self.fn):
             await self.fn(*self.args, **self.kwargs)
         else:
             await run_in_threadpool(self.fn, *self.args, **self.kwargs)
 
 
+def _is_async(fn: Any) -> bool:
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)  # noqa: B004 - an object with `async def __call__`
+    )
+
+
 async def run_background(tasks: list[BackgroundTask]) -> None:
-    """Run each task in order; a failing task is logged and does not stop the others."""
-    for task in tasks:
+    """Run each task in order; a failing task is logged and does not stop the others.
+
+    When the server cancels them (a graceful shutdown that ran out of time), the task that was
+    running and those that never started are logged by name.
+    """
+    for index, task in enumerate(tasks):
         try:
             await task()
         except Exception:
             logger.exception("background task %s failed", task.name)
+        except asyncio.CancelledError:
+            skipped = ", ".join(t.name for t in tasks[index + 1 :]) or "none"
+            logger.warning("background task %s cancelled; not run: %s", task.name, skipped)
+            raise

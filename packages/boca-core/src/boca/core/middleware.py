@@ -8,8 +8,10 @@ variables behave exactly as without the middleware.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from ._headers import ResponseHeaders
 from .requests import Request
 from .responses import Response
 from .types import ASGIApp, Message, Receive, Scope, Send
@@ -23,28 +25,31 @@ class ResponseStart:
     The body is already on its way and cannot change; status and headers can.
     """
 
-    __slots__ = ("_response", "request")
+    __slots__ = ("headers", "request", "status_code")
 
     def __init__(self, request: Request, status: int, raw: list[tuple[bytes, bytes]]) -> None:
         self.request = request
-        self._response = Response(request)
-        self._response.status_code = status
-        self._response.headers.raw.extend(raw)
-
-    @property
-    def status_code(self) -> int:
-        return self._response.status_code
-
-    @status_code.setter
-    def status_code(self, value: int) -> None:
-        self._response.status_code = value
-
-    @property
-    def headers(self) -> Any:
-        return self._response.headers
+        #: The status the client will get.
+        self.status_code = status
+        #: The response headers: case-insensitive, multi-value, refusing CR, LF and NUL.
+        self.headers = ResponseHeaders(raw=raw)
 
     def set_cookie(self, key: str, value: str = "", **options: Any) -> None:
-        self._response.set_cookie(key, value, **options)
+        """Add a `Set-Cookie` header, with the options of `Response.set_cookie`."""
+        response = Response(self.request)
+        response.set_cookie(key, value, **options)
+        for raw in response.headers.raw:
+            self.headers.raw.append(raw)
+
+
+class _Request(Request):
+    """A request whose body, once read by the middleware, is kept for the app to read again."""
+
+    async def stream(self) -> AsyncGenerator[bytes, None]:
+        if not hasattr(self, "_body"):
+            self._body = b"".join([chunk async for chunk in super().stream()])
+        yield self._body
+        yield b""
 
 
 class Middleware:
@@ -62,16 +67,25 @@ class Middleware:
     app.add_middleware(Timing)
     ```
 
-    Websocket and lifespan scopes pass through untouched.
+    `req.state` is the request's scope state, shared with the app's own request. Websocket and
+    lifespan scopes pass through untouched.
     """
 
     def __init__(self, app: ASGIApp, **options: Any) -> None:
         self.app = app
+        #: The keyword options given to `app.add_middleware(cls, **options)`.
         self.options = options
+        cls = type(self)
+        self._before = cls.before_dispatch is not Middleware.before_dispatch
+        self._after = cls.after_dispatch is not Middleware.after_dispatch
 
     async def before_dispatch(self, req: Request, res: Response) -> Any:
         """Runs before the app. Return a response (`res` itself, or any ASGI response) to
-        answer without calling the app."""
+        answer without calling the app; return None to go on.
+
+        A body read here (`await req.body()`, `req.json()`, `req.form()`) is kept and given to
+        the app again.
+        """
         return None
 
     async def after_dispatch(self, req: Request, res: ResponseStart) -> None:
@@ -81,22 +95,23 @@ class Middleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive, send, max_body_size=None)
-        response = Response(request)
-        early = await self.before_dispatch(request, response)
-        if early is not None:
-            await early(scope, receive, send)
+        request = _Request(scope, receive, send, max_body_size=None)
+        if self._before:
+            early = await self.before_dispatch(request, Response(request))
+            if early is not None:
+                await early(scope, receive, send)
+                return
+            if hasattr(request, "_body"):
+                receive = _replay(request._body, receive)
+        if not self._after:
+            await self.app(scope, receive, send)
             return
-        if hasattr(request, "_body"):
-            receive = _replay(request._body, receive)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                start = ResponseStart(request, message["status"], list(message.get("headers", [])))
+                start = ResponseStart(request, message["status"], list(message.get("headers", ())))
                 await self.after_dispatch(request, start)
-                message = dict(message)
-                message["status"] = start.status_code
-                message["headers"] = start.headers.raw
+                message = {**message, "status": start.status_code, "headers": start.headers.raw}
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

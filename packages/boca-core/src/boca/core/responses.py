@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import stat as _stat
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -148,8 +149,15 @@ class Response:
         return register if fn is None else register(fn)
 
     def _set_stream(self, stream: _Stream) -> None:
-        if not callable(stream.make):
-            raise TypeError(f"a stream is an async generator function, not {stream.make!r}")
+        make = stream.make
+        if (
+            not callable(make)
+            or inspect.iscoroutinefunction(make)
+            or inspect.isgeneratorfunction(make)
+        ):
+            raise TypeError(
+                f"a stream is an async generator function (`async def` with `yield`), not {make!r}"
+            )
         self._reset()
         self._content_type = None
         self._stream = stream
@@ -341,16 +349,22 @@ class Response:
             headers.setdefault("content-type", "text/plain; charset=utf-8")
         raw = [kv for kv in headers.raw if kv[0] != b"content-length"]
         start = {"type": "http.response.start", "status": self.status_code, "headers": raw}
+        head = scope["method"] == "HEAD"
+        chunks = None if head else stream.make()
+        if chunks is not None and not hasattr(chunks, "__anext__"):
+            raise TypeError(
+                f"a stream is an async generator function, not one returning {chunks!r}"
+            )
         self.started = True
         await stream_response(
-            stream.make,
+            lambda: chunks,  # type: ignore[arg-type,return-value]
             start,
             receive,
             send,
             events=stream.events,
             heartbeat=stream.heartbeat,
             throw_disconnect=stream.throw,
-            head=scope["method"] == "HEAD",
+            head=head,
         )
 
     async def _send_body(self, scope: Scope, send: Send) -> None:

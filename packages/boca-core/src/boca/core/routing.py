@@ -16,8 +16,11 @@ from urllib.parse import quote, urlencode
 
 from .converters import Converter, get_converters
 from .errors import RouteDeclarationError, URLBuildError
+from .hooks import Hook, hooks_of
+from .providers import ProviderRegistry
 from .types import ASGIApp
 from .views import HTTP_METHODS, Endpoint, compile_view
+from .websockets import compile_websocket_view
 
 __all__ = ["Mount", "Route", "Router"]
 
@@ -37,6 +40,12 @@ class Route:
     max_body_size: int | None = None
     allow: str = ""
     auto: set[str] = field(default_factory=set, repr=False)
+    #: Middleware of the router the route came from, innermost first: `(class, options)`.
+    middleware: list[tuple[Any, dict[str, Any]]] = field(default_factory=list, repr=False)
+    #: That middleware wrapped around the route, built by the app on first use.
+    stack: ASGIApp | None = field(default=None, repr=False)
+    #: Websocket routes: value type, accept and size options.
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
     _parts: list[str | tuple[str, Converter[Any]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -193,17 +202,50 @@ def _compile_segment(
     return _Segment(re.compile("".join(regex), re.ASCII | re.DOTALL), params, "".join(key)), parts
 
 
-class Router:
-    """A set of routes and mounts. Apps have one; build others and `include()` them."""
+@dataclass
+class _Spec:
+    """How a route was declared, so that `include()` can declare it again elsewhere."""
 
-    def __init__(self) -> None:
+    websocket: bool
+    pattern: str
+    view: Any
+    name: str | None
+    options: dict[str, Any]
+    hooks: list[Hook]
+    middleware: list[tuple[Any, dict[str, Any]]]
+
+
+_Compiled = tuple[
+    list[tuple[str, "_Segment | None"]],
+    list[str | tuple[str, Converter[Any]]],
+    dict[str, Converter[Any]],
+    dict[str, str],
+    str,
+]
+
+
+class Router:
+    """A set of routes, websocket routes and mounts. Apps have one; build others and
+    `include()` them.
+
+    A router may carry hooks (`before(hook)(router)`) and middleware (`router.add_middleware`)
+    that apply to its routes only.
+    """
+
+    def __init__(self, *, providers: ProviderRegistry | None = None) -> None:
         self.routes: list[Route] = []
+        self.websocket_routes: list[Route] = []
         self.mounts: list[Mount] = []
+        self.providers = providers
+        self.middleware: list[tuple[Any, dict[str, Any]]] = []
         self._static: dict[str, Route] = {}
         self._root = _Node()
         self._by_shape: dict[str, Route] = {}
+        self._ws_static: dict[str, Route] = {}
+        self._ws_root = _Node()
+        self._ws_by_shape: dict[str, Route] = {}
         self._by_name: dict[str, Route | Mount] = {}
-        self._specs: list[tuple[str, Any, list[str] | None, str | None, dict[str, Any]]] = []
+        self._specs: list[_Spec] = []
 
     # -- declaration -------------------------------------------------------------------------
 
@@ -223,19 +265,15 @@ class Router:
 
         return register
 
-    def add_route(
-        self,
-        pattern: str,
-        view: Any,
-        *,
-        methods: list[str] | None = None,
-        name: str | None = None,
-        max_body_size: int | None = None,
-    ) -> Route:
+    def add_middleware(self, middleware_class: Any, **options: Any) -> None:
+        """Wrap this router's routes (only them) in an ASGI middleware, when included."""
+        if not callable(middleware_class):
+            raise TypeError(f"{middleware_class!r} is not an ASGI middleware class")
+        self.middleware.append((middleware_class, options))
+
+    def _compile_pattern(self, pattern: str) -> _Compiled:
         if not isinstance(pattern, str) or not pattern.startswith("/"):
             raise RouteDeclarationError(f"route {pattern!r}: a pattern must start with '/'")
-        if max_body_size is not None and max_body_size < 0:
-            raise RouteDeclarationError(f"route {pattern!r}: max_body_size must be >= 0")
         converters = get_converters()
         names: set[str] = set()
         pieces = pattern[1:].split("/")
@@ -255,8 +293,26 @@ class Router:
             parts.extend(seg_parts)
         param_converters = {n: c for _, s in compiled if s for n, c in s.params}
         conv_names = {n: _converter_name(c, converters) for n, c in param_converters.items()}
-        endpoints = compile_view(view, pattern, conv_names, methods)
         shape = "/" + "/".join(s.key if s else p for p, s in compiled)
+        return compiled, parts, param_converters, conv_names, shape
+
+    def add_route(
+        self,
+        pattern: str,
+        view: Any,
+        *,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        max_body_size: int | None = None,
+        hooks: list[Hook] | None = None,
+        middleware: list[tuple[Any, dict[str, Any]]] | None = None,
+    ) -> Route:
+        if max_body_size is not None and max_body_size < 0:
+            raise RouteDeclarationError(f"route {pattern!r}: max_body_size must be >= 0")
+        compiled, parts, param_converters, conv_names, shape = self._compile_pattern(pattern)
+        endpoints = compile_view(
+            view, pattern, conv_names, methods, hooks=hooks or [], providers=self.providers
+        )
         route = self._by_shape.get(shape)
         if route is not None:
             clash = sorted(set(route.endpoints) & set(endpoints) - route.auto)
@@ -277,21 +333,94 @@ class Router:
         else:
             route = Route(pattern, name, view, dict(endpoints), param_converters, max_body_size)
             route._parts = _merge_literals(parts)
+            route.middleware = list(middleware or [])
             _add_auto_head(route)
             route.refresh_allow()
-            self._insert(route, compiled)
+            self._insert(route, compiled, self._static, self._root)
             self._by_shape[shape] = route
             self.routes.append(route)
         if name is not None:
             self._name(name, route)
-        self._specs.append((pattern, view, methods, name, {"max_body_size": max_body_size}))
+        options = {"methods": methods, "max_body_size": max_body_size}
+        self._specs.append(
+            _Spec(False, pattern, view, name, options, list(hooks or []), list(middleware or []))
+        )
         return route
 
-    def _insert(self, route: Route, compiled: list[tuple[str, _Segment | None]]) -> None:
+    def websocket_route(
+        self,
+        pattern: str,
+        *,
+        name: str | None = None,
+        value_type: str = "text",
+        auto_accept: bool = True,
+        max_message_size: int | None = None,
+        allowed_origins: list[str] | None = None,
+        normal_close_codes: frozenset[int] | set[int] | None = None,
+    ) -> Callable[[V], V]:
+        """Decorator: answer websocket connections to `pattern` with `async def view(ws, ...)`
+        or a class with `on_connect`, `on_receive` and `on_disconnect`."""
+
+        def register(view: V) -> V:
+            self.add_websocket_route(
+                pattern,
+                view,
+                name=name,
+                value_type=value_type,
+                auto_accept=auto_accept,
+                max_message_size=max_message_size,
+                allowed_origins=allowed_origins,
+                normal_close_codes=normal_close_codes,
+            )
+            return view
+
+        return register
+
+    def add_websocket_route(
+        self,
+        pattern: str,
+        view: Any,
+        *,
+        name: str | None = None,
+        hooks: list[Hook] | None = None,
+        middleware: list[tuple[Any, dict[str, Any]]] | None = None,
+        **options: Any,
+    ) -> Route:
+        compiled, parts, param_converters, conv_names, shape = self._compile_pattern(pattern)
+        if shape in self._ws_by_shape:
+            raise RouteDeclarationError(
+                f"websocket route {pattern!r} is already declared as "
+                f"{self._ws_by_shape[shape].pattern!r}"
+            )
+        endpoint, settings = compile_websocket_view(
+            view, pattern, conv_names, providers=self.providers, **options
+        )
+        route = Route(pattern, name, view, {"WEBSOCKET": endpoint}, param_converters)
+        route.allow = ""
+        route._parts = _merge_literals(parts)
+        route.options = settings
+        route.middleware = list(middleware or [])
+        self._insert(route, compiled, self._ws_static, self._ws_root)
+        self._ws_by_shape[shape] = route
+        self.websocket_routes.append(route)
+        if name is not None:
+            self._name(name, route)
+        self._specs.append(
+            _Spec(True, pattern, view, name, options, list(hooks or []), list(middleware or []))
+        )
+        return route
+
+    @staticmethod
+    def _insert(
+        route: Route,
+        compiled: list[tuple[str, _Segment | None]],
+        static: dict[str, Route],
+        root: _Node,
+    ) -> None:
         if all(segment is None for _, segment in compiled):
-            self._static[route.pattern] = route
+            static[route.pattern] = route
             return
-        node = self._root
+        node = root
         for index, (piece, segment) in enumerate(compiled):
             if segment is None:
                 node = node.static.setdefault(piece, _Node())
@@ -343,9 +472,29 @@ class Router:
             raise RouteDeclarationError(
                 f"include prefix {prefix!r} must start with '/' and not end with '/', like '/shop'"
             )
-        for pattern, view, methods, name, options in router._specs:
-            full = prefix + pattern if pattern != "/" or not prefix else prefix
-            self.add_route(full, view, methods=methods, name=name, **options)
+        hooks = hooks_of(router)
+        for spec in router._specs:
+            full = prefix + spec.pattern if spec.pattern != "/" or not prefix else prefix
+            # The included router's middleware wraps outside what its routes already had.
+            middleware = [*spec.middleware, *router.middleware]
+            if spec.websocket:
+                self.add_websocket_route(
+                    full,
+                    spec.view,
+                    name=spec.name,
+                    hooks=[*hooks, *spec.hooks],
+                    middleware=middleware,
+                    **spec.options,
+                )
+            else:
+                self.add_route(
+                    full,
+                    spec.view,
+                    name=spec.name,
+                    hooks=[*hooks, *spec.hooks],
+                    middleware=middleware,
+                    **spec.options,
+                )
         for mount in router.mounts:
             self.mount(prefix + mount.prefix, mount.app, mount.name)
 
@@ -357,6 +506,16 @@ class Router:
         if route is not None:
             return route, {}
         found = self._root.match(path[1:].split("/"), 0)
+        if found is None:
+            return None
+        return found[0], dict(found[1])
+
+    def match_websocket(self, path: str) -> tuple[Route, dict[str, Any]] | None:
+        """The websocket route answering `path` and its converted parameters, or None."""
+        route = self._ws_static.get(path)
+        if route is not None:
+            return route, {}
+        found = self._ws_root.match(path[1:].split("/"), 0)
         if found is None:
             return None
         return found[0], dict(found[1])

@@ -1,14 +1,16 @@
 """Streaming responses and server-sent events.
 
-A stream runs the view's async generator while watching for the client to leave: when it
-does, the generator is closed (its `finally` runs) at once, so database cursors and files are
-released and nothing keeps producing for nobody.
+A stream runs the view's async generator in a task of its own while watching for the client to
+leave: when it does, the generator is closed (its `finally` runs) at once, so database cursors and
+files are released and nothing keeps producing for nobody. The generator is paced by the client:
+it waits while the server's write buffer is full, so a slow reader never makes the server buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -17,6 +19,8 @@ from .requests import ClientDisconnect
 from .types import Message, Receive, Send
 
 __all__ = ["ServerEvent", "server_event", "stream_response"]
+
+logger = logging.getLogger("boca.core")
 
 Chunks = AsyncIterator[Any]
 #: How long a generator may take to reach its next `yield` before it is cancelled, when it
@@ -66,6 +70,10 @@ def server_event(
     if comment is not None:
         out.extend(f": {line}\n" for line in str(comment).splitlines() or [""])
     if event is not None:
+        if not event:
+            raise ValueError(
+                "a server event type must not be empty (leave event=None for 'message')"
+            )
         out.append(_field("event", event))
     if id is not None:
         text = str(id)
@@ -73,9 +81,13 @@ def server_event(
             raise ValueError("a server event id must not contain NUL")
         out.append(_field("id", text))
     if retry is not None:
+        if int(retry) < 0:
+            raise ValueError(f"server event retry is a delay in milliseconds, not {retry!r}")
         out.append(f"retry: {int(retry)}\n")
     if json is not None:
         data = _json.dumps(json).decode()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data).decode()
     if data is not None:
         lines = str(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
         out.extend(f"data: {line}\n" for line in lines)
@@ -90,14 +102,32 @@ def _encode(chunk: Any, events: bool) -> bytes:
     if events:
         if isinstance(chunk, (dict, list)):
             return server_event(json=chunk).encoded
-        if isinstance(chunk, bytes):
-            chunk = chunk.decode()
         return server_event(data=chunk).encoded
     if isinstance(chunk, str):
         return chunk.encode()
     if isinstance(chunk, (bytes, bytearray, memoryview)):
         return bytes(chunk)
     raise TypeError(f"a stream yields str or bytes, not {type(chunk).__name__}")
+
+
+class _Channel:
+    """The response body on its way out: one `send` at a time, and when the last one went."""
+
+    __slots__ = ("gone", "last", "lock", "send")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.lock = asyncio.Lock()
+        self.gone = asyncio.Event()
+        self.last = asyncio.get_running_loop().time()
+
+    async def emit(self, body: bytes) -> None:
+        async with self.lock:
+            try:
+                await self.send({"type": "http.response.body", "body": body, "more_body": True})
+            except OSError:  # ASGI 2.4 servers raise it once the client is gone
+                self.gone.set()
+            self.last = asyncio.get_running_loop().time()
 
 
 async def stream_response(
@@ -111,44 +141,76 @@ async def stream_response(
     throw_disconnect: bool = False,
     head: bool = False,
 ) -> None:
-    """Send `start`, then each chunk of the generator, until it ends or the client leaves."""
-    await send(start)
+    """Send `start`, then each chunk of the generator, until it ends or the client leaves.
+
+    The generator runs from start to end in one task of its own (so timeouts, cancel scopes and
+    context managers held across a `yield` work), paced by the client: it is paused while the
+    server's write buffer is full. This task watches for the client leaving and sends the
+    heartbeats.
+    """
     if head:
+        await send(start)
         await send({"type": "http.response.body", "body": b""})
         return
     chunks = make_chunks()
+    await send(start)
+    channel = _Channel(send)
+    loop = asyncio.get_running_loop()
+    pump = asyncio.ensure_future(_pump(chunks, channel, events, throw_disconnect))
     watcher = asyncio.ensure_future(_wait_disconnect(receive))
-    pending: asyncio.Future[Any] | None = None
     try:
         while True:
-            pending = asyncio.ensure_future(chunks.__anext__())
-            while True:
-                done, _ = await asyncio.wait(
-                    {pending, watcher}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED
-                )
-                if watcher in done:
-                    await _close(chunks, pending, throw_disconnect)
-                    return
-                if pending in done:
-                    break
-                if not await _send_body(send, b": heartbeat\n\n"):
-                    await _close(chunks, pending, throw_disconnect)
-                    return
-            try:
-                chunk = pending.result()
-            except StopAsyncIteration:
-                pending = None
-                break
-            if not await _send_body(send, _encode(chunk, events)):
-                await _close(chunks, pending, throw_disconnect)
+            timeout = (
+                None if heartbeat is None else max(0.0, channel.last + heartbeat - loop.time())
+            )
+            done, _ = await asyncio.wait(
+                {pump, watcher}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if pump in done:
+                if pump.result():
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if watcher in done:
+                channel.gone.set()
+                if throw_disconnect:  # let it reach its next `yield`, where it is told
+                    await asyncio.wait({pump}, timeout=DISCONNECT_GRACE)
+                return
+            if heartbeat is not None and loop.time() - channel.last >= heartbeat:
+                await channel.emit(b": heartbeat\n\n")
     finally:
         watcher.cancel()
-        if pending is not None and not pending.done():
-            pending.cancel()
-        with contextlib.suppress(BaseException):
-            await watcher
+        pump.cancel()  # when still waiting: its `finally` runs now
+        await asyncio.wait({pump, watcher})
+        if not watcher.cancelled():
+            watcher.exception()  # a server whose receive() failed: the client is gone
+        if not pump.cancelled() and pump.exception() is not None and channel.gone.is_set():
+            # Raised while being closed after the client left: nobody to tell but the log.
+            logger.debug("stream closed after disconnect", exc_info=pump.exception())
+
+
+async def _pump(chunks: Chunks, channel: _Channel, events: bool, throw: bool) -> bool:
+    """Send each chunk; True when the generator ended, False when the client went away."""
+    try:
+        while not channel.gone.is_set():
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return True
+            if channel.gone.is_set():
+                break
+            await channel.emit(_encode(chunk, events))
+        # The client left; the generator rests at a `yield`.
+        if throw:
+            athrow = getattr(chunks, "athrow", None)
+            if athrow is not None:
+                with contextlib.suppress(ClientDisconnect, StopAsyncIteration):
+                    await athrow(ClientDisconnect())
+        return False
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
 
 
 async def _wait_disconnect(receive: Receive) -> None:
@@ -156,34 +218,3 @@ async def _wait_disconnect(receive: Receive) -> None:
         message = await receive()
         if message["type"] == "http.disconnect":
             return
-
-
-async def _send_body(send: Send, body: bytes) -> bool:
-    """Send one chunk; False when the client is gone (ASGI 2.4 servers raise OSError)."""
-    try:
-        await send({"type": "http.response.body", "body": body, "more_body": True})
-    except OSError:
-        return False
-    return True
-
-
-async def _close(chunks: Chunks, pending: asyncio.Future[Any] | None, throw: bool) -> None:
-    """Close the generator after a disconnect, so its `finally` runs now."""
-    if pending is not None and not pending.done():
-        if throw:
-            await asyncio.wait({pending}, timeout=DISCONNECT_GRACE)
-        if not pending.done():
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
-            return
-    # The generator now rests at a `yield` (or has ended): tell it, then close it.
-    if throw:
-        athrow = getattr(chunks, "athrow", None)
-        if athrow is not None:
-            with contextlib.suppress(ClientDisconnect, StopAsyncIteration, RuntimeError):
-                await athrow(ClientDisconnect())
-    aclose = getattr(chunks, "aclose", None)
-    if aclose is not None:
-        with contextlib.suppress(Exception):
-            await aclose()

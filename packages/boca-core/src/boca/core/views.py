@@ -7,19 +7,22 @@ its view asked for.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._params import Parser, parser_for
 from .errors import HTTPError
+from .hooks import Hook, hooks_of
+from .providers import ProviderRegistry
 
 if TYPE_CHECKING:
     from .requests import Request
     from .responses import Response
 
-__all__ = ["HTTP_METHODS", "Endpoint", "compile_view"]
+__all__ = ["HTTP_METHODS", "Endpoint", "apply_result", "compile_view"]
 
 #: The only names a class-based view may be dispatched to (lower-cased), whatever the client sends.
 HTTP_METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
@@ -51,8 +54,8 @@ def _signature_params(view: Callable[..., Any], route: str, skip: int) -> list[i
     ]
     if len(positional) < skip and not any(p.kind is p.VAR_POSITIONAL for p in params):
         raise ViewDeclarationError(
-            f"route {route!r}: view {_qualname(view)} must accept (req, res) as its first "
-            "parameters"
+            f"route {route!r}: view {_qualname(view)} must accept "
+            f"{'(req, res)' if skip == 2 else '(ws)'} as its first parameters"
         )
     return params[skip:]
 
@@ -62,9 +65,20 @@ def _qualname(obj: Any) -> str:
 
 
 def _make_endpoint(
-    view: Callable[..., Awaitable[Any]], route: str, path_params: dict[str, Any], skip: int = 2
+    view: Callable[..., Awaitable[Any]],
+    route: str,
+    path_params: dict[str, Any],
+    skip: int = 2,
+    *,
+    hooks: Sequence[Hook] = (),
+    providers: ProviderRegistry | None = None,
+    call: Callable[..., Awaitable[Any]] | None = None,
 ) -> Endpoint:
-    """Wrap `view` into `endpoint(req, res)` that passes converted path and query parameters."""
+    """Wrap `view` into `endpoint(req, res)`: converted path and query parameters, providers
+    and hooks, with only the steps this view needs.
+
+    `call(req, res, **kwargs)` calls the view (default: `view` itself).
+    """
     if not inspect.iscoroutinefunction(view):
         raise ViewDeclarationError(
             f"route {route!r}: view {_qualname(view)} must be an async function (use `async def`)"
@@ -72,12 +86,25 @@ def _make_endpoint(
     hints = _type_hints(view)
     from_path: list[_Param] = []
     from_query: list[_Param] = []
+    provided: list[str] = []
     accepts_any = False
     for param in _signature_params(view, route, skip):
         if param.kind is param.VAR_KEYWORD:
             accepts_any = True
             continue
         if param.kind is param.VAR_POSITIONAL:
+            continue
+        if param.name not in path_params and param.default is param.empty:
+            # Neither from the path nor from the query string: a provider, by name.
+            if providers is not None and param.name not in providers:
+                raise ViewDeclarationError(
+                    f"route {route!r}: parameter {param.name!r} of {_qualname(view)} is not a "
+                    f"path parameter of the pattern, has no default and no provider has that "
+                    f"name: add '{{{param.name}}}' to the pattern, give it a default to read it "
+                    "from the query string, or register a provider with @app.provider "
+                    "(before the route)"
+                )
+            provided.append(param.name)
             continue
         annotation = hints.get(param.name, str)
         try:
@@ -93,67 +120,144 @@ def _make_endpoint(
             from_path.append(
                 _Param(param.name, parse if needs_parse else None, False, param.default)
             )
-        elif param.default is not param.empty:
-            from_query.append(_Param(param.name, parse, many, param.default))
         else:
-            raise ViewDeclarationError(
-                f"route {route!r}: parameter {param.name!r} of {_qualname(view)} is not a path "
-                f"parameter of the pattern and has no default: add '{{{param.name}}}' to the "
-                "pattern, or give it a default to read it from the query string"
-            )
+            from_query.append(_Param(param.name, parse, many, param.default))
+    if providers is not None and provided:
+        providers.check(provided, f"route {route!r}")
     missing = [name for name in path_params if name not in {p.name for p in from_path}]
     if missing and not accepts_any:
         raise ViewDeclarationError(
             f"route {route!r}: view {_qualname(view)} does not accept the path parameter(s) "
             f"{', '.join(missing)}: add them to its signature (or **params)"
         )
-    passed = {p.name for p in from_path}
-    to_parse = [p for p in from_path if p.parse is not None]
+    target = call or view
+    endpoint = _converting(target, from_path, from_query, accepts_any)
+    if provided:
+        endpoint = _providing(target, endpoint, from_path, from_query, accepts_any, tuple(provided))
+    if hooks:
+        endpoint = _hooked(endpoint, hooks)
+    return endpoint
 
-    if not to_parse and not from_query:  # every path parameter is passed as it is
 
+def _converting(
+    view: Callable[..., Awaitable[Any]],
+    from_path: list[_Param],
+    from_query: list[_Param],
+    accepts_any: bool,
+) -> Endpoint:
+    if not any(p.parse for p in from_path) and not from_query:
+        # Every path parameter is passed as it is.
         async def plain(req: Request, res: Response) -> Any:
             return await view(req, res, **req.path_params)
 
         return plain
 
     async def converting(req: Request, res: Response) -> Any:
-        kwargs = dict(req.path_params) if accepts_any else {k: req.path_params[k] for k in passed}
-        errors: dict[str, str] = {}
-        for p in to_parse:
-            assert p.parse is not None
+        return await view(req, res, **_arguments(req, from_path, from_query, accepts_any))
+
+    return converting
+
+
+def _arguments(
+    req: Any, from_path: list[_Param], from_query: list[_Param], accepts_any: bool
+) -> dict[str, Any]:
+    """The view's keyword arguments from the path and the query string; 400 when one is bad."""
+    path_params = req.path_params
+    kwargs = dict(path_params) if accepts_any else {p.name: path_params[p.name] for p in from_path}
+    errors: dict[str, str] = {}
+    for p in from_path:
+        if p.parse is not None:
             try:
                 kwargs[p.name] = p.parse(kwargs[p.name])
             except ValueError as exc:
                 errors[p.name] = f"path parameter: {exc}"
-        if from_query:
-            query = req.query_params
-            for p in from_query:
-                if p.many:
-                    values = query.getlist(p.name)
-                    if not values:
-                        kwargs[p.name] = p.default
-                        continue
-                    try:
-                        kwargs[p.name] = [p.parse(v) for v in values] if p.parse else values
-                    except ValueError as exc:
-                        errors[p.name] = f"query parameter: {exc}"
-                    continue
-                value = query.get(p.name)
-                if value is None:
+    if from_query:
+        query = req.query_params
+        for p in from_query:
+            if p.many:
+                values = query.getlist(p.name)
+                if not values:
                     kwargs[p.name] = p.default
-                elif p.parse is None:
-                    kwargs[p.name] = value
-                else:
-                    try:
-                        kwargs[p.name] = p.parse(value)
-                    except ValueError as exc:
-                        errors[p.name] = f"query parameter: {exc}"
-        if errors:
-            raise HTTPError(400, detail={"invalid_parameters": errors})
-        return await view(req, res, **kwargs)
+                    continue
+                try:
+                    kwargs[p.name] = [p.parse(v) for v in values] if p.parse else values
+                except ValueError as exc:
+                    errors[p.name] = f"query parameter: {exc}"
+                continue
+            value = query.get(p.name)
+            if value is None:
+                kwargs[p.name] = p.default
+            elif p.parse is None:
+                kwargs[p.name] = value
+            else:
+                try:
+                    kwargs[p.name] = p.parse(value)
+                except ValueError as exc:
+                    errors[p.name] = f"query parameter: {exc}"
+    if errors:
+        raise HTTPError(400, detail={"invalid_parameters": errors})
+    return kwargs
 
-    return converting
+
+def _providing(
+    view: Callable[..., Awaitable[Any]],
+    plain: Endpoint,
+    from_path: list[_Param],
+    from_query: list[_Param],
+    accepts_any: bool,
+    names: tuple[str, ...],
+) -> Endpoint:
+    """Resolve the providers the view names, and tear them down after it, even when it raised."""
+
+    async def providing(req: Request, res: Response) -> Any:
+        kwargs = _arguments(req, from_path, from_query, accepts_any)
+        registry: ProviderRegistry = req.app.providers
+        async with contextlib.AsyncExitStack() as stack:
+            kwargs.update(
+                await registry.resolve(names, req.scope.setdefault("boca.provided", {}), stack)
+            )
+            return await view(req, res, **kwargs)
+
+    return providing
+
+
+def _hooked(endpoint: Endpoint, hooks: Sequence[Hook]) -> Endpoint:
+    befores = [h for h in hooks if h.when == "before"]
+    afters = [h for h in hooks if h.when == "after"]
+
+    async def hooked(req: Request, res: Response) -> Any:
+        params = req.path_params
+        for hook in befores:
+            await hook(req, res, params)
+            if res.written:  # the hook answered: the view does not run
+                return None
+        result = await endpoint(req, res)
+        if afters:
+            if result is not None:
+                result = apply_result(res, result)
+            for hook in afters:
+                await hook(req, res, params)
+        return result
+
+    return hooked
+
+
+def apply_result(res: Response, result: Any) -> Any:
+    """Write a view's return value to `res`; give back an ASGI response to be sent as it is."""
+    if isinstance(result, (dict, list)):
+        res.json = result
+    elif isinstance(result, str):
+        res.text = result
+    elif isinstance(result, (bytes, bytearray, memoryview)):
+        res.content = bytes(result)
+    elif callable(result):
+        return result
+    else:
+        raise TypeError(
+            f"a view returned {type(result).__name__}: return a dict, list, str, bytes, an "
+            "ASGI response, or None (and write to res)"
+        )
+    return None
 
 
 def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
@@ -177,11 +281,19 @@ def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
 
 
 def compile_view(
-    view: Any, route: str, path_params: dict[str, str], methods: list[str] | None
+    view: Any,
+    route: str,
+    path_params: dict[str, str],
+    methods: list[str] | None,
+    *,
+    hooks: Sequence[Hook] = (),
+    providers: ProviderRegistry | None = None,
 ) -> dict[str, Endpoint]:
     """Return the endpoints of `view` by upper-case HTTP method.
 
-    `path_params` maps each parameter of the pattern to its converter name.
+    `path_params` maps each parameter of the pattern to its converter name; `hooks` are the
+    outer hooks (a router's), `providers` the registry that checks provider names now (`None`:
+    checked when the routes are included in an app).
     """
     if inspect.isclass(view):
         if methods is not None:
@@ -192,12 +304,21 @@ def compile_view(
         instance = view()
         endpoints: dict[str, Endpoint] = {}
         handle = getattr(instance, "handle", None)
+        outer = [*hooks, *hooks_of(view)]
         for name in HTTP_METHODS:
             method = getattr(instance, name, None)
             if method is not None and callable(method):
-                endpoints[name.upper()] = _make_endpoint(method, route, path_params)
+                endpoints[name.upper()] = _make_endpoint(
+                    method,
+                    route,
+                    path_params,
+                    hooks=[*outer, *hooks_of(method)],
+                    providers=providers,
+                )
         if handle is not None:
-            generic = _make_endpoint(handle, route, path_params)
+            generic = _make_endpoint(
+                handle, route, path_params, hooks=[*outer, *hooks_of(handle)], providers=providers
+            )
             for name in HTTP_METHODS:
                 endpoints.setdefault(name.upper(), generic)
         if not endpoints:
@@ -219,5 +340,7 @@ def compile_view(
             f"route {route!r}: unknown HTTP method(s) {', '.join(unknown)}: use "
             + ", ".join(m.upper() for m in HTTP_METHODS)
         )
-    endpoint = _make_endpoint(view, route, path_params)
+    endpoint = _make_endpoint(
+        view, route, path_params, hooks=[*hooks, *hooks_of(view)], providers=providers
+    )
     return dict.fromkeys(wanted, endpoint)

@@ -1,0 +1,250 @@
+"""WebSockets: a connection object with typed messages, and how views are run over it."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Literal
+
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocketDisconnect
+
+from . import _json
+from .errors import RouteDeclarationError
+from .providers import ProviderRegistry
+from .types import Message, Receive, Scope, Send
+from .views import Endpoint, _make_endpoint
+
+__all__ = ["WebSocket", "WebSocketDisconnect"]
+
+logger = logging.getLogger("boca.core")
+ValueType = Literal["text", "bytes", "json"]
+VALUE_TYPES = ("text", "bytes", "json")
+#: Close codes that end a websocket view quietly: the client said goodbye normally.
+NORMAL_CLOSE_CODES = frozenset({1000, 1001})
+
+
+class WebSocket(HTTPConnection):
+    """A websocket connection, as a websocket view receives it.
+
+    `await ws.receive()` and `await ws.send(value)` carry text, bytes or JSON (the route's
+    `value_type`, or per call); `async for message in ws` reads until the client closes.
+    Everything `HTTPConnection` has is here too: `url`, `headers`, `query_params`,
+    `path_params`, `cookies`, `client`, `state`.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        value_type: ValueType = "text",
+        max_message_size: int | None = None,
+        normal_close_codes: Iterable[int] = NORMAL_CLOSE_CODES,
+    ) -> None:
+        super().__init__(scope, receive)
+        self._receive = receive
+        self._send = send
+        self.value_type: ValueType = value_type
+        self.max_message_size = max_message_size
+        self.normal_close_codes = frozenset(normal_close_codes)
+        self.accepted = False
+        self.closed = False
+        self.close_code: int | None = None
+
+    # -- handshake ----------------------------------------------------------------------------
+
+    async def accept(
+        self, subprotocol: str | None = None, headers: Iterable[tuple[bytes, bytes]] = ()
+    ) -> None:
+        """Accept the connection (done for you unless the route says `auto_accept=False`)."""
+        if self.accepted:
+            return
+        message = await self._receive()
+        if message["type"] == "websocket.disconnect":
+            self.closed = True
+            raise WebSocketDisconnect(message.get("code", 1006))
+        await self._send(
+            {"type": "websocket.accept", "subprotocol": subprotocol, "headers": list(headers)}
+        )
+        self.accepted = True
+
+    async def reject(self, code: int = 1008, reason: str = "") -> None:
+        """Refuse the connection before accepting it: the client gets an HTTP 403."""
+        if self.accepted:
+            raise RuntimeError("reject() is for before accept(); use close() afterwards")
+        await self.close(code, reason)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection with `code` (no-op when already closed)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        try:
+            await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        except OSError:  # the peer is already gone
+            pass
+
+    # -- messages -----------------------------------------------------------------------------
+
+    async def receive(self, value_type: ValueType | None = None) -> Any:
+        """The next message, as text, bytes or parsed JSON.
+
+        Raises `WebSocketDisconnect` when the client closes.
+        """
+        kind = value_type or self.value_type
+        if self.closed:
+            raise WebSocketDisconnect(self.close_code or 1006)
+        message = await self._receive()
+        if message["type"] == "websocket.disconnect":
+            self.closed = True
+            self.close_code = message.get("code", 1005)
+            raise WebSocketDisconnect(self.close_code, message.get("reason"))
+        text, data = message.get("text"), message.get("bytes")
+        size = len(text) if text is not None else len(data or b"")
+        if self.max_message_size is not None and size > self.max_message_size:
+            await self.close(1009, "message too big")
+            raise WebSocketDisconnect(1009, "message too big")
+        if kind == "text":
+            if text is None:
+                await self.close(1003, "expected a text message")
+                raise WebSocketDisconnect(1003, "expected a text message")
+            return text
+        if kind == "bytes":
+            return data if data is not None else text.encode() if text is not None else b""
+        raw = text if text is not None else data
+        try:
+            return _json.loads(raw or b"")
+        except ValueError:
+            await self.close(1007, "malformed JSON")
+            raise WebSocketDisconnect(1007, "malformed JSON") from None
+
+    async def send(self, value: Any, value_type: ValueType | None = None) -> None:
+        """Send a message: text, bytes, or any value as JSON.
+
+        Raises `WebSocketDisconnect` when the client is gone.
+        """
+        kind = value_type or self.value_type
+        message: Message
+        if kind == "json" or (not isinstance(value, (str, bytes)) and kind == "text"):
+            message = {"type": "websocket.send", "text": _json.dumps(value).decode()}
+        elif isinstance(value, bytes):
+            message = {"type": "websocket.send", "bytes": value}
+        else:
+            message = {"type": "websocket.send", "text": str(value)}
+        if self.closed:
+            raise WebSocketDisconnect(self.close_code or 1006)
+        try:
+            await self._send(message)
+        except OSError:
+            self.closed = True
+            self.close_code = 1006
+            raise WebSocketDisconnect(1006) from None
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        try:
+            while True:
+                yield await self.receive()
+        except WebSocketDisconnect as exc:
+            if exc.code not in self.normal_close_codes:
+                raise
+
+
+def compile_websocket_view(
+    view: Any,
+    route: str,
+    path_params: dict[str, str],
+    *,
+    providers: ProviderRegistry | None = None,
+    value_type: str = "text",
+    auto_accept: bool = True,
+    max_message_size: int | None = None,
+    allowed_origins: Iterable[str] | None = None,
+    normal_close_codes: Iterable[int] | None = None,
+) -> tuple[Endpoint, dict[str, Any]]:
+    """The endpoint `endpoint(ws, None)` of a websocket view, and the route's settings."""
+    if value_type not in VALUE_TYPES:
+        raise RouteDeclarationError(
+            f"websocket route {route!r}: value_type must be one of {', '.join(VALUE_TYPES)}, "
+            f"not {value_type!r}"
+        )
+    if max_message_size is not None and max_message_size <= 0:
+        raise RouteDeclarationError(f"websocket route {route!r}: max_message_size must be > 0")
+    settings: dict[str, Any] = {
+        "value_type": value_type,
+        "auto_accept": auto_accept,
+        "max_message_size": max_message_size,
+        "allowed_origins": _origins(allowed_origins),
+        "normal_close_codes": frozenset(
+            NORMAL_CLOSE_CODES if normal_close_codes is None else normal_close_codes
+        ),
+    }
+    if inspect.isclass(view):
+        return _class_endpoint(view, route, auto_accept), settings
+
+    async def call(ws: WebSocket, _res: Any, **kwargs: Any) -> None:
+        if auto_accept:
+            await ws.accept()
+        await view(ws, **kwargs)
+
+    endpoint = _make_endpoint(view, route, path_params, 1, providers=providers, call=call)
+    return endpoint, settings
+
+
+def _origins(origins: Iterable[str] | None) -> frozenset[str] | None:
+    if origins is None:
+        return None
+    if isinstance(origins, str):
+        raise RouteDeclarationError("allowed_origins takes a list, like ['https://example.com']")
+    return frozenset(o.lower().rstrip("/") for o in origins)
+
+
+def origin_allowed(ws: HTTPConnection, origins: frozenset[str] | None) -> bool:
+    """Whether the handshake's `Origin` is in the allow-list (no list: every origin is)."""
+    if origins is None or "*" in origins:
+        return True
+    origin = ws.headers.get("origin")
+    return origin is not None and origin.lower().rstrip("/") in origins
+
+
+_CLASS_HOOKS = ("on_connect", "on_receive", "on_disconnect")
+
+
+def _class_endpoint(cls: type[Any], route: str, auto_accept: bool) -> Endpoint:
+    defined = [name for name in _CLASS_HOOKS if getattr(cls, name, None) is not None]
+    if not defined:
+        raise RouteDeclarationError(
+            f"websocket route {route!r}: class {cls.__qualname__} defines none of "
+            f"{', '.join(_CLASS_HOOKS)}"
+        )
+    for name in defined:
+        if not inspect.iscoroutinefunction(getattr(cls, name)):
+            raise RouteDeclarationError(
+                f"websocket route {route!r}: {cls.__qualname__}.{name} must be an async method"
+            )
+
+    async def endpoint(ws: Any, _res: Any) -> None:
+        instance = cls()
+        code = 1000
+        if auto_accept:
+            await ws.accept()
+        try:
+            if "on_connect" in defined:
+                await instance.on_connect(ws)
+            while True:
+                data = await ws.receive()
+                if "on_receive" in defined:
+                    await instance.on_receive(ws, data)
+        except WebSocketDisconnect as exc:
+            code = exc.code
+        finally:
+            if "on_disconnect" in defined:
+                await instance.on_disconnect(ws, code)
+
+    return endpoint
