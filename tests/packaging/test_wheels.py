@@ -123,3 +123,46 @@ def test_installed_alone_passes_its_own_tests(
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert " passed" in result.stdout
+
+
+def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path: Path) -> None:
+    """The batteries work in Starlette and FastAPI apps where boca-core is not installed."""
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    batteries = [str(wheels[p]) for p in PACKAGES if p != "boca-core"]
+    requirements = ["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"]
+    requirements += ["pytest", "pytest-asyncio", "brotli", "zstandard"]
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", *batteries, *requirements], check=True
+    )
+    probe = "import importlib.util; assert importlib.util.find_spec('boca.core') is None"
+    subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
+    tests = tmp_path / "compat"
+    shutil.copytree(ROOT / "tests" / "compat", tests)
+    skip = ("PYTHON", "VIRTUAL_ENV", "COV_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+    result = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=function",
+            "--rootdir",
+            str(tmp_path),
+            str(tests),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert " passed" in result.stdout
