@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml $(foreach p,$(PACKAGES),packages/$(p)/pyproject.toml)
 install: $(STAMP) ## Build the development environment in .venv (editable installs + dev tools)
 
 run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000
-	$(BIN)/python -m uvicorn showcase.app:app --host $(HOST) --port $(PORT)
+	$(BIN)/boca run showcase.app:app --host $(HOST) --port $(PORT)
 
 test: lint types versions unit docs packaging ## Run every check: lint, types, versions, tests with coverage, docs, packaging
 

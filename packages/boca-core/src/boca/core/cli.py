@@ -140,7 +140,16 @@ def new(
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes."
 )
-def run(app: str | None, host: str, port: int, reload: bool, workers: int) -> None:
+@click.option(
+    "--graceful-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="On shutdown, seconds to let running requests and background tasks finish.",
+)
+def run(
+    app: str | None, host: str, port: int, reload: bool, workers: int, graceful_timeout: float
+) -> None:
     """Serve APP with Uvicorn. APP is 'module:attribute' (default: found in the project)."""
     if reload and workers > 1:
         raise click.UsageError(
@@ -163,6 +172,9 @@ def run(app: str | None, host: str, port: int, reload: bool, workers: int) -> No
         reload_dirs=[str(directory)] if reload else None,
         workers=workers if workers > 1 else None,
         app_dir=str(directory),
+        # Boca's protocol refuses oversized request heads (431) that Uvicorn's would buffer.
+        http="boca.core.server:HttpToolsProtocol",
+        timeout_graceful_shutdown=graceful_timeout,
     )
 
 
