@@ -64,25 +64,41 @@ def _version(wheel: Path) -> str:
     return wheel.name.split("-")[1]
 
 
+def _fresh_venv(tmp_path: Path, *requirements: str) -> Path:
+    """A new virtual environment with `requirements` installed; its Python."""
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *requirements], check=True)
+    return python
+
+
+def _run_suite(python: Path, source: Path, tmp_path: Path) -> None:
+    """Run a copy of the test folder `source`, so only installed packages can be imported."""
+    tests = tmp_path / source.name
+    shutil.copytree(source, tests)
+    skip = ("PYTHON", "VIRTUAL_ENV", "COV_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+    result = subprocess.run(
+        [
+            str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+            "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
+            "--rootdir", str(tmp_path), str(tests),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert " passed" in result.stdout
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_installed_alone_passes_its_own_tests(
     wheels: dict[str, Path], package: str, tmp_path: Path
 ) -> None:
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            str(wheels[package]),
-            *TEST_REQUIREMENTS[package],
-        ],
-        check=True,
-    )
+    python = _fresh_venv(tmp_path, str(wheels[package]), *TEST_REQUIREMENTS[package])
     name = package.split("-", 1)[1]
     others = [p.split("-", 1)[1] for p in PACKAGES if p != package]
     probe = (
@@ -93,76 +109,18 @@ def test_installed_alone_passes_its_own_tests(
         f"assert missing == {others!r}, missing\n"
     )
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
-    # Run the package's own tests from a copy, so only the installed wheel can be imported.
-    tests = tmp_path / "tests"
-    shutil.copytree(ROOT / "packages" / package / "tests", tests)
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "COV_"))
-    }
-    result = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--import-mode=importlib",
-            "-o",
-            "asyncio_mode=auto",
-            "-o",
-            "asyncio_default_fixture_loop_scope=function",
-            "--rootdir",
-            str(tmp_path),
-            str(tests),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout
+    _run_suite(python, ROOT / "packages" / package / "tests", tmp_path)
 
 
 def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path: Path) -> None:
     """The batteries work in Starlette and FastAPI apps where boca-core is not installed."""
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
     batteries = [str(wheels[p]) for p in PACKAGES if p != "boca-core"]
-    requirements = ["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"]
-    requirements += ["pytest", "pytest-asyncio", "brotli", "zstandard"]
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", *batteries, *requirements], check=True
+    python = _fresh_venv(
+        tmp_path,
+        *batteries,
+        *["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"],
+        *["pytest", "pytest-asyncio", "brotli", "zstandard"],
     )
     probe = "import importlib.util; assert importlib.util.find_spec('boca.core') is None"
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
-    tests = tmp_path / "compat"
-    shutil.copytree(ROOT / "tests" / "compat", tests)
-    skip = ("PYTHON", "VIRTUAL_ENV", "COV_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
-    result = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--import-mode=importlib",
-            "-o",
-            "asyncio_mode=auto",
-            "-o",
-            "asyncio_default_fixture_loop_scope=function",
-            "--rootdir",
-            str(tmp_path),
-            str(tests),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout
+    _run_suite(python, ROOT / "tests" / "compat", tmp_path)
