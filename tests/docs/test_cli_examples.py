@@ -87,6 +87,8 @@ def test_quickstart(session: Session, tmp_path: Path) -> None:
                 "reload_dirs": [str(tmp_path / "demo")],
                 "workers": None,
                 "app_dir": str(tmp_path / "demo"),
+                "http": "boca.core.server:HttpToolsProtocol",
+                "timeout_graceful_shutdown": 30,
             },
         )
     ]

@@ -677,7 +677,7 @@ def test_run_serves_the_project_app(
                 "workers": None,
                 "app_dir": str(workdir),
                 "http": "boca.core.server:HttpToolsProtocol",
-                "timeout_graceful_shutdown": 30.0,
+                "timeout_graceful_shutdown": 30,
             },
         )
     ]
@@ -693,7 +693,7 @@ def test_run_with_options(workdir: Path, served: list[tuple[str, dict[str, Any]]
     assert served[0][1]["port"] == 9001
     assert served[0][1]["workers"] == 3
     result = invoke("run", "svc", "--graceful-timeout", "5")
-    assert served[1][1]["timeout_graceful_shutdown"] == 5.0
+    assert served[1][1]["timeout_graceful_shutdown"] == 5
 
 
 def test_run_with_reload_watches_the_project(

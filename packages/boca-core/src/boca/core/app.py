@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from . import _json
+from .background import run_background
 from .debug import debug_html, debug_json
 from .errors import HTTPError, Redirect, same_origin_path
 from .plugins import Plugin
@@ -163,7 +164,8 @@ class App:
     ) -> Any:
         """Decorator: register a provider, injected by name into views that ask for it.
 
-        An async function, or an async generator (code after `yield` is the tear-down).
+        An async function, or an async generator whose code after `yield` (in a `finally`,
+        to run even when the view raised) is the tear-down.
         Declare providers before the routes that use them.
         """
 
@@ -348,15 +350,29 @@ class App:
     async def _through_route_middleware(
         self, route: Route, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        """Run a route that came from a router with middleware, inside that middleware."""
+        """Run a route that came from a router with middleware, inside that middleware.
+
+        The routes of one included router share one instance of each of its middleware.
+        """
         if route.stack is None:
-            inner: ASGIApp = self._run_routed
-            for cls, options in route.middleware:
-                inner = cls(inner, **options)
-            route.stack = inner
+            key = [(cls, id(options)) for cls, options in route.middleware]
+            for other in (*self.router.routes, *self.router.websocket_routes):
+                if other.stack is not None and [(c, id(o)) for c, o in other.middleware] == key:
+                    route.stack = other.stack
+                    break
+            else:
+                inner: ASGIApp = self._run_routed
+                for cls, options in route.middleware:
+                    inner = cls(inner, **options)
+                route.stack = inner
         scope["boca.route"] = route
-        if scope["type"] != "http":
-            await route.stack(scope, receive, send)
+        if scope["type"] == "websocket":
+            try:
+                await route.stack(scope, receive, send)
+            except Exception:
+                logger.exception("Unhandled exception in websocket %r", scope["path"])
+                with contextlib.suppress(OSError, RuntimeError):  # already closed: that's fine
+                    await send({"type": "websocket.close", "code": 1011, "reason": ""})
             return
         started = False
 
@@ -432,6 +448,8 @@ class App:
         asgi = apply_result(response, result)
         if asgi is not None:
             await asgi(scope, receive, response.track(send))
+            if response._tasks:
+                await run_background(response._tasks)
             return
         await response(scope, receive, send)
 

@@ -142,13 +142,13 @@ def new(
 )
 @click.option(
     "--graceful-timeout",
-    default=30.0,
+    default=30,
     show_default=True,
-    type=click.FloatRange(min=0),
+    type=click.IntRange(min=0),
     help="On shutdown, seconds to let running requests and background tasks finish.",
 )
 def run(
-    app: str | None, host: str, port: int, reload: bool, workers: int, graceful_timeout: float
+    app: str | None, host: str, port: int, reload: bool, workers: int, graceful_timeout: int
 ) -> None:
     """Serve APP with Uvicorn. APP is 'module:attribute' (default: found in the project)."""
     if reload and workers > 1:

@@ -54,8 +54,12 @@ def _hook_decorator(when: Literal["before", "after"]) -> Callable[..., Callable[
 
         def attach(target: T) -> T:
             existing: list[Hook] = list(getattr(target, HOOKS_ATTRIBUTE, ()))
-            # Decorators apply bottom-up; keep hooks in the order they are written.
-            existing.insert(0, hook)
+            if inspect.isroutine(target) or inspect.isclass(target):
+                # Decorators apply bottom-up; keep hooks in the order they are written.
+                existing.insert(0, hook)
+            else:
+                # A Router, in call form: `before(a)(router)` then `before(b)(router)`.
+                existing.append(hook)
             setattr(target, HOOKS_ATTRIBUTE, existing)
             return target
 

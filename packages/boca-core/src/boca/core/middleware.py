@@ -92,13 +92,18 @@ class Middleware:
         """Runs when the app starts its response: change the status or headers here."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not (self._before or self._after):
             await self.app(scope, receive, send)
             return
         request = _Request(scope, receive, send, max_body_size=None)
         if self._before:
             early = await self.before_dispatch(request, Response(request))
             if early is not None:
+                if not callable(early):
+                    raise TypeError(
+                        f"{type(self).__name__}.before_dispatch returned {early!r}: return None "
+                        "to go on, or `res` or another ASGI response to answer"
+                    )
                 await early(scope, receive, send)
                 return
             if hasattr(request, "_body"):
@@ -111,7 +116,8 @@ class Middleware:
             if message["type"] == "http.response.start":
                 start = ResponseStart(request, message["status"], list(message.get("headers", ())))
                 await self.after_dispatch(request, start)
-                message = {**message, "status": start.status_code, "headers": start.headers.raw}
+                message["status"] = start.status_code
+                message["headers"] = start.headers.raw
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

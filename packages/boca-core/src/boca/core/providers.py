@@ -1,22 +1,25 @@
 """Providers: dependency injection by parameter name.
 
 A provider is an async function (or async generator, for set-up and tear-down) registered on
-an app. A view, hook or websocket view that has a parameter of the same name receives its
-value. Providers may use other providers the same way.
+an app. A view, a class-based view's method or a websocket view that has a parameter of the
+same name receives its value. Providers may use other providers the same way.
 
 - scope `"request"`: made once per request (or websocket connection), torn down after it,
-  even when the view raised;
+  even when the view raised (the view's exception is raised at the generator's `yield`, so
+  write tear-down in `finally`; a provider cannot swallow the view's exception);
 - scope `"app"`: made at startup, torn down at shutdown, in reverse order.
 
-A view with no providers pays nothing for this.
+A view with no providers pays nothing for this; one whose providers (and the ones they use)
+are plain async functions does not pay for a tear-down stack either.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 __all__ = ["Provider", "ProviderError", "ProviderRegistry"]
@@ -31,14 +34,13 @@ class ProviderError(LookupError):
 
 @dataclass
 class Provider:
+    """One registered provider: what it is called, its function, scope and the names it uses."""
+
     name: str
     fn: Callable[..., Any]
     scope: Scope
     needs: tuple[str, ...]
-
-    @property
-    def is_generator(self) -> bool:
-        return inspect.isasyncgenfunction(self.fn)
+    is_generator: bool = False
 
 
 class ProviderRegistry:
@@ -47,6 +49,10 @@ class ProviderRegistry:
     def __init__(self) -> None:
         self._providers: dict[str, Provider] = {}
         self._overrides: dict[str, Provider] = {}
+        #: The providers in effect: the registered ones, overrides applied.
+        self._active: dict[str, Provider] = {}
+        #: Whether resolving a tuple of names makes a request provider that needs tear-down.
+        self._teardown: dict[tuple[str, ...], bool] = {}
         self._app_values: dict[str, Any] = {}
         self._app_stack: contextlib.AsyncExitStack | None = None
 
@@ -60,26 +66,55 @@ class ProviderRegistry:
         """Register `fn` as the provider called `name` (default: the function's name)."""
         if scope not in ("request", "app"):
             raise ProviderError(f"provider scope must be 'request' or 'app', not {scope!r}")
-        self._providers[name or fn.__name__] = self._make(fn, scope, name or fn.__name__)
+        name = name or fn.__name__
+        if name in self._providers:
+            raise ProviderError(
+                f"provider {name!r} is already registered: give one of them another name "
+                "(name=...), or replace it in tests with app.providers.override()"
+            )
+        self._providers[name] = self._make(fn, scope, name)
+        self._changed()
         return fn
+
+    def _changed(self) -> None:
+        self._active = {**self._providers, **self._overrides}
+        self._teardown.clear()
 
     def override(
         self, name: str, fn: Callable[..., Any]
     ) -> contextlib.AbstractContextManager[None]:
-        """Replace provider `name` with `fn` (in tests); undone when the returned context exits."""
+        """Replace provider `name` with `fn` (in tests); undone when the returned context exits.
+
+        The override is made afresh for each request (or connection) that needs it, whatever
+        the scope of the provider it replaces, and an app provider that is overridden is not
+        made at startup.
+        """
         if name not in self._providers:
             raise ProviderError(f"no provider named {name!r} to override (known: {self._known()})")
-        original = self._providers[name]
-        self._overrides[name] = self._make(fn, original.scope, name)
+        previous = self._overrides.get(name)
+        self._overrides[name] = self._make(fn, "request", name)
+        self._changed()
+        try:
+            self.check([name], f"override of {name!r}")
+        except ProviderError:
+            self._restore(name, previous)
+            raise
 
         @contextlib.contextmanager
         def undo() -> Any:
             try:
                 yield
             finally:
-                self._overrides.pop(name, None)
+                self._restore(name, previous)
 
         return undo()
+
+    def _restore(self, name: str, previous: Provider | None) -> None:
+        if previous is None:
+            self._overrides.pop(name, None)
+        else:
+            self._overrides[name] = previous
+        self._changed()
 
     def _make(self, fn: Callable[..., Any], scope: Scope, name: str) -> Provider:
         if not (inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
@@ -87,14 +122,19 @@ class ProviderRegistry:
                 f"provider {name!r} must be an async function or an async generator"
             )
         params = inspect.signature(fn).parameters.values()
-        needs = tuple(p.name for p in params if p.default is p.empty)
-        return Provider(name, fn, scope, needs)
+        needs = tuple(
+            p.name
+            for p in params
+            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
+        return Provider(name, fn, scope, needs, inspect.isasyncgenfunction(fn))
 
     def _known(self) -> str:
         return ", ".join(self.names()) or "none"
 
     def get(self, name: str) -> Provider:
-        provider = self._overrides.get(name) or self._providers.get(name)
+        """The provider in effect for `name` (its override, if any)."""
+        provider = self._active.get(name)
         if provider is None:
             raise ProviderError(f"no provider named {name!r} (known: {self._known()})")
         return provider
@@ -108,13 +148,17 @@ class ProviderRegistry:
         if name in chain[1:]:
             cycle = " -> ".join([*chain[chain.index(name) :], name])
             raise ProviderError(f"providers form a cycle: {cycle}")
-        if name not in self._providers:
+        provider = self._active.get(name)
+        if provider is None:
             path = " -> ".join([*chain, name])
             raise ProviderError(f"unknown provider {name!r} ({path}); known: {self._known()}")
-        provider = self._providers[name]
         for need in provider.needs:
-            if provider.scope == "app" and self._providers.get(need, provider).scope == "request":
-                raise ProviderError(f"app provider {name!r} cannot use request provider {need!r}")
+            needed = self._providers.get(need)
+            if provider.scope == "app" and needed is not None and needed.scope == "request":
+                raise ProviderError(
+                    f"app provider {name!r} cannot use request provider {need!r}: an app "
+                    "provider is made once, at startup"
+                )
             self._walk(need, [*chain, name])
 
     # -- app scope ----------------------------------------------------------------------------
@@ -125,9 +169,13 @@ class ProviderRegistry:
         stack = contextlib.AsyncExitStack()
         await stack.__aenter__()
         self._app_stack = stack
-        for name, provider in self._providers.items():
-            if provider.scope == "app" and name not in self._app_values:
-                await self._make_app_value(name, stack)
+        try:
+            for name, provider in self._providers.items():
+                if provider.scope == "app" and name not in self._overrides:
+                    await self._make_app_value(name, stack)
+        except BaseException:
+            await self.shutdown()  # tear down the ones already made
+            raise
 
     async def _make_app_value(self, name: str, stack: contextlib.AsyncExitStack) -> Any:
         if name in self._app_values:
@@ -147,19 +195,43 @@ class ProviderRegistry:
 
     # -- request scope ------------------------------------------------------------------------
 
+    def needs_teardown(self, names: tuple[str, ...]) -> bool:
+        """Whether resolving `names` makes a request-scoped async generator (cached)."""
+        found = self._teardown.get(names)
+        if found is None:
+            seen: set[str] = set()
+            found = self._teardown[names] = any(self._generates(n, seen) for n in names)
+        return found
+
+    def _generates(self, name: str, seen: set[str]) -> bool:
+        if name in seen:
+            return False
+        seen.add(name)
+        provider = self._active.get(name)
+        if provider is None or provider.scope == "app":  # app values are torn down at shutdown
+            return False
+        return provider.is_generator or any(self._generates(n, seen) for n in provider.needs)
+
     async def resolve(
-        self, names: tuple[str, ...], cache: dict[str, Any], stack: contextlib.AsyncExitStack
+        self,
+        names: tuple[str, ...],
+        cache: dict[str, Any],
+        stack: contextlib.AsyncExitStack | None,
     ) -> dict[str, Any]:
-        """Values for `names`, made once per request (`cache`), torn down with `stack`."""
-        return {name: await self._resolve(name, cache, stack) for name in names}
+        """Values for `names`, made once per request (`cache`), torn down with `stack`
+        (`None` when `needs_teardown(names)` is false)."""
+        values = {}
+        for name in names:
+            values[name] = await self._resolve(name, cache, stack)
+        return values
 
     async def _resolve(
-        self, name: str, cache: dict[str, Any], stack: contextlib.AsyncExitStack
+        self, name: str, cache: dict[str, Any], stack: contextlib.AsyncExitStack | None
     ) -> Any:
         if name in cache:
             return cache[name]
         provider = self.get(name)
-        if provider.scope == "app" and name not in self._overrides:
+        if provider.scope == "app":
             if name not in self._app_values:
                 if self._app_stack is None:
                     raise ProviderError(
@@ -168,17 +240,59 @@ class ProviderRegistry:
                     )
                 await self._make_app_value(name, self._app_stack)
             value = self._app_values[name]
-        else:
+        elif provider.needs:
             kwargs = {need: await self._resolve(need, cache, stack) for need in provider.needs}
             value = await _call(provider, kwargs, stack)
+        elif provider.is_generator:
+            value = await _call(provider, {}, stack)
+        else:
+            value = await provider.fn()
         cache[name] = value
         return value
 
 
 async def _call(
-    provider: Provider, kwargs: dict[str, Any], stack: contextlib.AsyncExitStack
+    provider: Provider, kwargs: dict[str, Any], stack: contextlib.AsyncExitStack | None
 ) -> Any:
     if provider.is_generator:
-        manager = contextlib.asynccontextmanager(provider.fn)(**kwargs)
-        return await stack.enter_async_context(manager)
+        assert stack is not None, "needs_teardown() said no tear-down was needed"
+        return await stack.enter_async_context(_Generated(provider.name, provider.fn(**kwargs)))
     return await provider.fn(**kwargs)
+
+
+class _Generated:
+    """An async generator provider as a context manager that cannot swallow an error.
+
+    `contextlib.asynccontextmanager` lets a generator that catches the exception thrown at
+    its `yield` suppress it: a failed view would then look like a success.
+    """
+
+    def __init__(self, name: str, gen: AsyncGenerator[Any, None]) -> None:
+        self.name = name
+        self.gen = gen
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await self.gen.__anext__()
+        except StopAsyncIteration:
+            raise ProviderError(f"provider {self.name!r} did not yield a value") from None
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        try:
+            if exc is None:
+                await self.gen.__anext__()
+            else:
+                await self.gen.athrow(exc)
+        except StopAsyncIteration:
+            return False
+        except BaseException as raised:
+            if raised is exc:
+                return False
+            raise
+        await self.gen.aclose()
+        raise ProviderError(f"provider {self.name!r} must yield only once")

@@ -357,7 +357,7 @@ class Response:
             )
         self.started = True
         await stream_response(
-            lambda: chunks,  # type: ignore[arg-type,return-value]
+            chunks,
             start,
             receive,
             send,

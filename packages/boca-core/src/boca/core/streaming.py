@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from . import _json
@@ -131,7 +131,7 @@ class _Channel:
 
 
 async def stream_response(
-    make_chunks: Callable[[], Chunks],
+    chunks: Chunks | None,
     start: Message,
     receive: Receive,
     send: Send,
@@ -141,18 +141,17 @@ async def stream_response(
     throw_disconnect: bool = False,
     head: bool = False,
 ) -> None:
-    """Send `start`, then each chunk of the generator, until it ends or the client leaves.
+    """Send `start`, then each chunk of `chunks`, until it ends or the client leaves.
 
     The generator runs from start to end in one task of its own (so timeouts, cancel scopes and
     context managers held across a `yield` work), paced by the client: it is paused while the
     server's write buffer is full. This task watches for the client leaving and sends the
     heartbeats.
     """
-    if head:
+    if head or chunks is None:
         await send(start)
         await send({"type": "http.response.body", "body": b""})
         return
-    chunks = make_chunks()
     await send(start)
     channel = _Channel(send)
     loop = asyncio.get_running_loop()
@@ -167,7 +166,8 @@ async def stream_response(
                 {pump, watcher}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
             if pump in done:
-                if pump.result():
+                if not channel.gone.is_set():
+                    pump.result()  # the generator's own exception goes to the server (F4)
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             if watcher in done:
@@ -188,24 +188,26 @@ async def stream_response(
             logger.debug("stream closed after disconnect", exc_info=pump.exception())
 
 
-async def _pump(chunks: Chunks, channel: _Channel, events: bool, throw: bool) -> bool:
-    """Send each chunk; True when the generator ended, False when the client went away."""
+async def _pump(chunks: Chunks, channel: _Channel, events: bool, throw: bool) -> None:
+    """Send each chunk until the generator ends or the client goes away."""
     try:
         while not channel.gone.is_set():
             try:
                 chunk = await chunks.__anext__()
             except StopAsyncIteration:
-                return True
+                return
             if channel.gone.is_set():
                 break
             await channel.emit(_encode(chunk, events))
+            # Let the disconnect watcher run: once the client is gone, servers return from
+            # `send` at once, and a generator that never awaits would otherwise run to its end.
+            await asyncio.sleep(0)
         # The client left; the generator rests at a `yield`.
         if throw:
             athrow = getattr(chunks, "athrow", None)
             if athrow is not None:
                 with contextlib.suppress(ClientDisconnect, StopAsyncIteration):
                     await athrow(ClientDisconnect())
-        return False
     finally:
         aclose = getattr(chunks, "aclose", None)
         if aclose is not None:

@@ -133,7 +133,9 @@ def _make_endpoint(
     target = call or view
     endpoint = _converting(target, from_path, from_query, accepts_any)
     if provided:
-        endpoint = _providing(target, endpoint, from_path, from_query, accepts_any, tuple(provided))
+        endpoint = _providing(
+            target, from_path, from_query, accepts_any, tuple(provided), providers
+        )
     if hooks:
         endpoint = _hooked(endpoint, hooks)
     return endpoint
@@ -201,42 +203,53 @@ def _arguments(
 
 def _providing(
     view: Callable[..., Awaitable[Any]],
-    plain: Endpoint,
     from_path: list[_Param],
     from_query: list[_Param],
     accepts_any: bool,
     names: tuple[str, ...],
+    declared: ProviderRegistry | None,
 ) -> Endpoint:
-    """Resolve the providers the view names, and tear them down after it, even when it raised."""
+    """Resolve the providers the view names, and tear them down after it, even when it raised.
+
+    Values are made once per request (a provider used by the view and by another provider is
+    called once); a tear-down stack is only set up when one of them is an async generator.
+    """
 
     async def providing(req: Request, res: Response) -> Any:
         kwargs = _arguments(req, from_path, from_query, accepts_any)
-        registry: ProviderRegistry = req.app.providers
+        # The app's registry: routes are compiled with it when declared on (or included in)
+        # the app.
+        registry: ProviderRegistry = declared if declared is not None else req.app.providers
+        if not registry.needs_teardown(names):
+            kwargs.update(await registry.resolve(names, {}, None))
+            return await view(req, res, **kwargs)
         async with contextlib.AsyncExitStack() as stack:
-            kwargs.update(
-                await registry.resolve(names, req.scope.setdefault("boca.provided", {}), stack)
-            )
+            kwargs.update(await registry.resolve(names, {}, stack))
             return await view(req, res, **kwargs)
 
     return providing
 
 
 def _hooked(endpoint: Endpoint, hooks: Sequence[Hook]) -> Endpoint:
-    befores = [h for h in hooks if h.when == "before"]
-    afters = [h for h in hooks if h.when == "after"]
+    """Run the before hooks, the view, then the after hooks, all in declaration order
+    (router, class, method; top to bottom on one target)."""
+    # Called directly (not through `Hook.__call__`): one coroutine less per hook.
+    befores = [(h.fn, h.args, h.kwargs) for h in hooks if h.when == "before"]
+    afters = [(h.fn, h.args, h.kwargs) for h in hooks if h.when == "after"]
 
     async def hooked(req: Request, res: Response) -> Any:
         params = req.path_params
-        for hook in befores:
-            await hook(req, res, params)
+        for fn, args, kwargs in befores:
+            await fn(req, res, params, *args, **kwargs)
             if res.written:  # the hook answered: the view does not run
                 return None
         result = await endpoint(req, res)
         if afters:
             if result is not None:
+                # After hooks see (and may change) what the view returned.
                 result = apply_result(res, result)
-            for hook in afters:
-                await hook(req, res, params)
+            for fn, args, kwargs in afters:
+                await fn(req, res, params, *args, **kwargs)
         return result
 
     return hooked

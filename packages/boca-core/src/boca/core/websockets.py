@@ -85,7 +85,7 @@ class WebSocket(HTTPConnection):
         self.close_code = code
         try:
             await self._send({"type": "websocket.close", "code": code, "reason": reason})
-        except OSError:  # the peer is already gone
+        except (OSError, RuntimeError):  # the peer is gone, or the server closed it already
             pass
 
     # -- messages -----------------------------------------------------------------------------
@@ -98,14 +98,16 @@ class WebSocket(HTTPConnection):
         kind = value_type or self.value_type
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
+        if not self.accepted:
+            raise RuntimeError("accept() the websocket before receiving messages")
         message = await self._receive()
         if message["type"] == "websocket.disconnect":
             self.closed = True
             self.close_code = message.get("code", 1005)
             raise WebSocketDisconnect(self.close_code, message.get("reason"))
         text, data = message.get("text"), message.get("bytes")
-        size = len(text) if text is not None else len(data or b"")
-        if self.max_message_size is not None and size > self.max_message_size:
+        limit = self.max_message_size
+        if limit is not None and _size(text, data) > limit:
             await self.close(1009, "message too big")
             raise WebSocketDisconnect(1009, "message too big")
         if kind == "text":
@@ -127,19 +129,16 @@ class WebSocket(HTTPConnection):
 
         Raises `WebSocketDisconnect` when the client is gone.
         """
-        kind = value_type or self.value_type
-        message: Message
-        if kind == "json" or (not isinstance(value, (str, bytes)) and kind == "text"):
-            message = {"type": "websocket.send", "text": _json.dumps(value).decode()}
-        elif isinstance(value, bytes):
-            message = {"type": "websocket.send", "bytes": value}
-        else:
-            message = {"type": "websocket.send", "text": str(value)}
+        message = _message(value, value_type or self.value_type)
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
+        if not self.accepted:
+            raise RuntimeError("accept() the websocket before sending messages")
         try:
             await self._send(message)
-        except OSError:
+        except (OSError, RuntimeError):
+            # OSError: the peer is gone; RuntimeError: the server already closed the
+            # connection itself (message too big, ping timeout, shutting down).
             self.closed = True
             self.close_code = 1006
             raise WebSocketDisconnect(1006) from None
@@ -154,6 +153,31 @@ class WebSocket(HTTPConnection):
         except WebSocketDisconnect as exc:
             if exc.code not in self.normal_close_codes:
                 raise
+
+
+def _size(text: str | None, data: bytes | None) -> int:
+    """A message's size in bytes (text is encoded only when it is not ASCII)."""
+    if text is None:
+        return len(data or b"")
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def _message(value: Any, kind: str) -> Message:
+    """The ASGI message that sends `value` as `kind`."""
+    if kind == "json":
+        return {"type": "websocket.send", "text": _json.dumps(value).decode()}
+    if kind == "bytes":
+        if isinstance(value, str):
+            return {"type": "websocket.send", "bytes": value.encode()}
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return {"type": "websocket.send", "bytes": bytes(value)}
+        raise TypeError(f"cannot send {type(value).__name__} as bytes: send bytes or str")
+    if isinstance(value, str):
+        return {"type": "websocket.send", "text": value}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"type": "websocket.send", "bytes": bytes(value)}
+    # Anything else on a text route (a dict, a list...) goes as JSON text.
+    return {"type": "websocket.send", "text": _json.dumps(value).decode()}
 
 
 def compile_websocket_view(
@@ -243,6 +267,9 @@ def _class_endpoint(cls: type[Any], route: str, auto_accept: bool) -> Endpoint:
                     await instance.on_receive(ws, data)
         except WebSocketDisconnect as exc:
             code = exc.code
+        except Exception:
+            code = 1011  # the app closes the connection with 1011 and logs the error
+            raise
         finally:
             if "on_disconnect" in defined:
                 await instance.on_disconnect(ws, code)
