@@ -156,8 +156,9 @@ def svg(data: dict) -> str:
                 f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar - 1}" '
                 f'fill="{COLOURS[app]}"><title>{NAMES[app]} {scenario}: {value:.2f}x</title></rect>'
             )
+            label = f"{value:.2f}x"
             parts.append(
-                f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 1}" font-size="9">{value:.2f}x</text>'
+                f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 1}" font-size="9">{label}</text>'
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
