@@ -114,9 +114,12 @@ def svg(data: dict) -> str:
     span = width - label_w - 60
 
     def x_of(value: float) -> float:
-        return label_w + (math.log10(max(value, low)) - math.log10(low)) / (
-            math.log10(high) - math.log10(low)
-        ) * span
+        return (
+            label_w
+            + (math.log10(max(value, low)) - math.log10(low))
+            / (math.log10(high) - math.log10(low))
+            * span
+        )
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -136,9 +139,7 @@ def svg(data: dict) -> str:
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24}" '
             f'stroke="{"#666" if tick == 1 else "#ddd"}"/>'
         )
-        parts.append(
-            f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{tick:g}x</text>'
-        )
+        parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{tick:g}x</text>')
         tick *= 10
     for s, scenario in enumerate(scenarios):
         y0 = top + s * group
