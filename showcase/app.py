@@ -1,95 +1,117 @@
-"""The Boca showcase: a small items API and the page that uses it.
+"""The Boca showcase: a live list of items, with a JSON API, an HTML page and server-sent events.
 
-Served by `make run` on http://127.0.0.1:8000.
+Served by `make run` (`boca run showcase.app:app`) on http://127.0.0.1:8000. The tutorial in
+the documentation builds it step by step.
 """
 
 from __future__ import annotations
 
-import html
-import itertools
-from typing import Any
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-from boca.core import App, HTTPError, Request, Response
+from boca.core import App, HTTPError, Request, Response, server_event
+from boca.static import StaticFiles, build
+from boca.templates import Templates
 
-app = App()
-_ids = itertools.count(1)
-ITEMS: dict[int, dict[str, Any]] = {}
-
-
-def _validated(data: Any) -> str:
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise HTTPError(422, detail={"name": "a non-empty string is required"})
-    name = data["name"].strip()
-    if not name or len(name) > 200:
-        raise HTTPError(422, detail={"name": "between 1 and 200 characters"})
-    return name
+from .config import HERE, Config
+from .db import Item, ItemStore
+from .validation import item_fields
 
 
-@app.route("/")
-async def index(req: Request, res: Response) -> None:
-    rows = "".join(f"<li>{html.escape(item['name'])}</li>" for item in ITEMS.values())
-    res.html = PAGE.format(items=rows or "<li><em>No items yet.</em></li>")
+# --8<-- [start:static]
+def build_static(source: Path, target: Path) -> StaticFiles:
+    """Copy `source` into `target`, fingerprint the copies there, and serve `target`.
+
+    The sources stay clean, and every file is written atomically, so processes that start at
+    the same time (`boca run --workers 4`) never read a half-written one.
+    """
+    for path in source.rglob("*"):
+        if path.is_file():
+            copy = target / path.relative_to(source)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            data = path.read_bytes()
+            if not copy.is_file() or copy.read_bytes() != data:
+                partial = copy.with_name(f".{copy.name}.{os.getpid()}")
+                partial.write_bytes(data)
+                partial.replace(copy)
+    build(target)  # app.css -> app.<hash>.css, .gz and .br siblings, boca-manifest.json
+    return StaticFiles(target)  # reads the manifest: static_url() gives the hashed names
 
 
-@app.route("/api/items", name="items")
-class Items:
-    async def get(self, req: Request, res: Response) -> None:
-        res.json = list(ITEMS.values())
-
-    async def post(self, req: Request, res: Response) -> None:
-        item_id = next(_ids)
-        ITEMS[item_id] = {"id": item_id, "name": _validated(await req.json())}
-        res.status_code = 201
-        res.headers["Location"] = app.url_for("item", item_id=item_id)
-        res.json = ITEMS[item_id]
+# --8<-- [end:static]
 
 
-@app.route("/api/items/{item_id:int}", name="item")
-class Item:
-    def _get(self, item_id: int) -> dict[str, Any]:
-        try:
-            return ITEMS[item_id]
-        except KeyError:
-            raise HTTPError(404, detail=f"no item {item_id}") from None
+def create_app(config: Config) -> App:
+    """The showcase app for `config` (the tests give each app its own database)."""
+    # --8<-- [start:app]
+    app = App(settings=config)  # ALLOWED_HOSTS, SESSIONS, GZIP and CORS add the middleware
+    app.use(Templates(directory=HERE / "templates"))
+    app.use(build_static(HERE / "static", Path(config.STATIC_BUILD_DIR)))
 
-    async def get(self, req: Request, res: Response, item_id: int) -> None:
-        res.json = self._get(item_id)
+    @app.provider(scope="app")
+    async def items() -> AsyncIterator[ItemStore]:
+        """One store for the app's life: opened at startup, closed at shutdown."""
+        async with ItemStore.open(config.DATABASE) as store:
+            yield store
 
-    async def put(self, req: Request, res: Response, item_id: int) -> None:
-        item = self._get(item_id)
-        item["name"] = _validated(await req.json())
-        res.json = item
+    # --8<-- [end:app]
 
-    async def delete(self, req: Request, res: Response, item_id: int) -> None:
-        self._get(item_id)
-        del ITEMS[item_id]
-        res.status_code = 204
+    # --8<-- [start:api]
+    def found(item: Item | None, item_id: int) -> Item:
+        if item is None:
+            raise HTTPError(404, detail=f"no item {item_id}")
+        return item
+
+    @app.route("/api/items", name="items")
+    class Items:
+        async def get(self, req: Request, res: Response, items: ItemStore) -> None:
+            res.json = await items.list()
+
+        async def post(self, req: Request, res: Response, items: ItemStore) -> None:
+            item = await items.create(**item_fields(await req.json()))
+            res.status_code = 201
+            res.headers["Location"] = app.url_for("item", item_id=item["id"])
+            res.json = item
+
+    @app.route("/api/items/{item_id:int}", name="item")
+    class OneItem:
+        async def get(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
+            res.json = found(await items.get(item_id), item_id)
+
+        async def patch(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
+            fields = item_fields(await req.json(), partial=True)
+            res.json = found(await items.update(item_id, **fields), item_id)
+
+        async def delete(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
+            if not await items.delete(item_id):
+                raise HTTPError(404, detail=f"no item {item_id}")
+            res.status_code = 204
+
+    # --8<-- [end:api]
+
+    # --8<-- [start:events]
+    @app.route("/api/events", name="events")
+    async def events(req: Request, res: Response, items: ItemStore) -> None:
+        @res.event_stream(heartbeat=15)
+        async def stream() -> AsyncIterator[object]:
+            with items.changes.subscribe() as changes:
+                # Subscribed first, then the snapshot: nothing can fall in between. A browser
+                # that reconnects gets a fresh snapshot, so it never misses a change.
+                yield server_event(json=await items.list(), event="snapshot", retry=1000)
+                while (change := await changes.get()) is not None:
+                    yield server_event(json=change.data, event=change.kind)
+
+    # --8<-- [end:events]
+
+    # --8<-- [start:page]
+    @app.route("/", name="index")
+    async def index(req: Request, res: Response, items: ItemStore) -> None:
+        req.session["views"] = req.session.get("views", 0) + 1
+        res.render("index.html", items=await items.list(), views=req.session["views"])
+
+    # --8<-- [end:page]
+    return app
 
 
-PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Boca showcase</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; color: #222; }}
-h1 {{ color: #c2410c; }}
-</style>
-</head>
-<body>
-<h1>Boca showcase</h1>
-<p>A JSON API at <code>/api/items</code>; add items with the form.</p>
-<form id="add"><input name="name" required maxlength="200"> <button>Add</button></form>
-<ul id="items">{items}</ul>
-<script>
-document.getElementById("add").addEventListener("submit", async (event) => {{
-  event.preventDefault();
-  const name = event.target.name.value;
-  await fetch("/api/items", {{method: "POST", headers: {{"content-type": "application/json"}},
-                              body: JSON.stringify({{name}})}});
-  location.reload();
-}});
-</script>
-</body>
-</html>
-"""
+app = create_app(Config())

@@ -8,7 +8,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import quote_from_bytes
 
 from starlette.datastructures import State
@@ -33,6 +33,7 @@ __all__ = ["App"]
 
 logger = logging.getLogger("boca.core")
 V = TypeVar("V")
+F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=BaseException)
 ErrorHandler = Callable[[Request, Response, Any], Awaitable[None]]
 Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
@@ -155,13 +156,27 @@ class App:
             normal_close_codes=normal_close_codes,
         )
 
+    @overload
+    def provider(self, fn: F, /) -> F: ...
+
+    @overload
     def provider(
         self,
-        fn: Callable[..., Any] | None = None,
+        fn: None = None,
+        /,
         *,
         scope: Literal["request", "app"] = "request",
         name: str | None = None,
-    ) -> Any:
+    ) -> Callable[[F], F]: ...
+
+    def provider(
+        self,
+        fn: F | None = None,
+        /,
+        *,
+        scope: Literal["request", "app"] = "request",
+        name: str | None = None,
+    ) -> F | Callable[[F], F]:
         """Decorator: register a provider, injected by name into views that ask for it.
 
         An async function, or an async generator whose code after `yield` (in a `finally`,
@@ -169,7 +184,7 @@ class App:
         Declare providers before the routes that use them.
         """
 
-        def register(provider: Callable[..., Any]) -> Callable[..., Any]:
+        def register(provider: F) -> F:
             return self.providers.register(provider, scope=scope, name=name)
 
         return register if fn is None else register(fn)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import anyio.to_thread
 from starlette.responses import FileResponse
@@ -18,6 +18,7 @@ from . import _json
 from ._headers import ResponseHeaders, check_header, content_disposition
 from .background import BackgroundTask, run_background
 from .errors import HTTPError
+from .server import SHUTDOWN_EXTENSION
 from .streaming import stream_response
 from .types import Message, Receive, Scope, Send
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Response"]
 
 _UNSET: Any = object()
+G = TypeVar("G", bound=Callable[[], AsyncIterator[Any]])
 _TEXT = b"text/plain; charset=utf-8"
 _HTML = b"text/html; charset=utf-8"
 _JSON = b"application/json"
@@ -111,28 +113,43 @@ class Response:
 
     # -- streams and background tasks --------------------------------------------------------
 
+    @overload
+    def stream(self, fn: G, /) -> G: ...
+
+    @overload
+    def stream(self, fn: None = None, /, *, throw_disconnect: bool = False) -> Callable[[G], G]: ...
+
     def stream(
-        self, fn: Callable[[], AsyncIterator[Any]] | None = None, *, throw_disconnect: bool = False
-    ) -> Any:
+        self, fn: G | None = None, /, *, throw_disconnect: bool = False
+    ) -> G | Callable[[G], G]:
         """Decorator: send what an async generator yields (str or bytes) as it is produced.
 
         When the client goes away the generator is closed at once (its `finally` runs); with
         `throw_disconnect=True` it gets `ClientDisconnect` at its `yield` instead.
         """
 
-        def register(gen: Callable[[], AsyncIterator[Any]]) -> Callable[[], AsyncIterator[Any]]:
+        def register(gen: G) -> G:
             self._set_stream(_Stream(gen, False, None, throw_disconnect))
             return gen
 
         return register if fn is None else register(fn)
 
+    @overload
+    def event_stream(self, fn: G, /) -> G: ...
+
+    @overload
+    def event_stream(
+        self, fn: None = None, /, *, heartbeat: float | None = 15.0, throw_disconnect: bool = False
+    ) -> Callable[[G], G]: ...
+
     def event_stream(
         self,
-        fn: Callable[[], AsyncIterator[Any]] | None = None,
+        fn: G | None = None,
+        /,
         *,
         heartbeat: float | None = 15.0,
         throw_disconnect: bool = False,
-    ) -> Any:
+    ) -> G | Callable[[G], G]:
         """Decorator: send server-sent events (`text/event-stream`) from an async generator.
 
         Yield `server_event(...)`, text (sent as `data:`) or dicts and lists (sent as JSON). A
@@ -142,7 +159,7 @@ class Response:
         if heartbeat is not None and heartbeat <= 0:
             raise ValueError("heartbeat must be a positive number of seconds, or None")
 
-        def register(gen: Callable[[], AsyncIterator[Any]]) -> Callable[[], AsyncIterator[Any]]:
+        def register(gen: G) -> G:
             self._set_stream(_Stream(gen, True, heartbeat, throw_disconnect))
             return gen
 
@@ -365,6 +382,7 @@ class Response:
             heartbeat=stream.heartbeat,
             throw_disconnect=stream.throw,
             head=head,
+            shutdown=scope.get("extensions", {}).get(SHUTDOWN_EXTENSION, {}).get("event"),
         )
 
     async def _send_body(self, scope: Scope, send: Send) -> None:

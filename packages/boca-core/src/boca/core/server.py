@@ -12,11 +12,18 @@ takes its own protocol names); the test `LiveServer` uses it. Needs httptools (i
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
 
-__all__ = ["MAX_HEADERS", "MAX_HEADER_BYTES", "HttpToolsProtocol"]
+__all__ = ["MAX_HEADERS", "MAX_HEADER_BYTES", "SHUTDOWN_EXTENSION", "HttpToolsProtocol"]
+
+#: The scope extension through which the app learns that the server is shutting down:
+#: `scope["extensions"]["boca.shutdown"]["event"]` is an `asyncio.Event`, set then. Streaming
+#: responses and event streams end themselves when it is set, so that a graceful shutdown
+#: does not wait for streams that would never end.
+SHUTDOWN_EXTENSION = "boca.shutdown"
 
 #: The most header lines a request may have (Apache's default).
 MAX_HEADERS = 100
@@ -42,6 +49,7 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._head_bytes = 0
         self._head_size = 0
         self._head_lines = 0
+        self._stopping: asyncio.Event | None = None
 
     def on_message_begin(self) -> None:
         self._in_head = True
@@ -49,6 +57,15 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._head_size = 0
         self._head_lines = 0
         super().on_message_begin()
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        self.scope.setdefault("extensions", {})[SHUTDOWN_EXTENSION] = {"event": self._stopping}
+
+    def shutdown(self) -> None:
+        """The server is stopping: tell the running request, then let Uvicorn go on."""
+        if self._stopping is not None:
+            self._stopping.set()
+        super().shutdown()
 
     def on_url(self, url: bytes) -> None:
         self._head_size += len(url)

@@ -140,8 +140,13 @@ async def stream_response(
     heartbeat: float | None = None,
     throw_disconnect: bool = False,
     head: bool = False,
+    shutdown: asyncio.Event | None = None,
 ) -> None:
     """Send `start`, then each chunk of `chunks`, until it ends or the client leaves.
+
+    When `shutdown` is set (the server is stopping: see `boca.core.server`), the generator is
+    closed and the response ended cleanly, so that a graceful shutdown does not wait for
+    streams that never end.
 
     The generator runs from start to end in one task of its own (so timeouts, cancel scopes and
     context managers held across a `yield` work), paced by the client: it is paused while the
@@ -157,13 +162,15 @@ async def stream_response(
     loop = asyncio.get_running_loop()
     pump = asyncio.ensure_future(_pump(chunks, channel, events, throw_disconnect))
     watcher = asyncio.ensure_future(_wait_disconnect(receive))
+    stopper = asyncio.ensure_future(shutdown.wait()) if shutdown is not None else None
+    waiting = {pump, watcher} if stopper is None else {pump, watcher, stopper}
     try:
         while True:
             timeout = (
                 None if heartbeat is None else max(0.0, channel.last + heartbeat - loop.time())
             )
             done, _ = await asyncio.wait(
-                {pump, watcher}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
             if pump in done:
                 if not channel.gone.is_set():
@@ -175,10 +182,18 @@ async def stream_response(
                 if throw_disconnect:  # let it reach its next `yield`, where it is told
                     await asyncio.wait({pump}, timeout=DISCONNECT_GRACE)
                 return
+            if stopper is not None and stopper in done:
+                # The server is stopping: close the generator and end the response properly.
+                pump.cancel()
+                await asyncio.wait({pump})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             if heartbeat is not None and loop.time() - channel.last >= heartbeat:
                 await channel.emit(b": heartbeat\n\n")
     finally:
         watcher.cancel()
+        if stopper is not None:
+            stopper.cancel()
         pump.cancel()  # when still waiting: its `finally` runs now
         await asyncio.wait({pump, watcher})
         if not watcher.cancelled():

@@ -1,0 +1,33 @@
+"""The showcase's settings, read from `SHOWCASE_*` environment variables or a `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from boca.core import Settings
+
+HERE = Path(__file__).parent
+
+
+class Config(Settings):
+    env_prefix = "SHOWCASE_"
+
+    #: The SQLite database file, created at startup when missing.
+    DATABASE: str = str(HERE / "showcase.sqlite3")
+    #: Where the fingerprinted copies of `static/` are written and served from.
+    STATIC_BUILD_DIR: str = str(HERE / "static-build")
+    #: Signs the session cookie. The random default lasts as long as the process: set
+    #: SHOWCASE_SECRET_KEY for sessions that survive a restart (and in production).
+    SECRET_KEY: str = secrets.token_hex(32)
+
+    # These switch on boca-middleware, as Bocadillo's settings did.
+    ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
+    SESSIONS: bool = True
+    GZIP: bool = True
+    CORS: dict[str, Any] = {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET", "POST", "PATCH", "DELETE"],
+        "allow_headers": ["content-type"],
+    }
