@@ -411,7 +411,8 @@ class App:
             await self._run_route(route, scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path, root = self._route_path(scope)
+        root = scope.get("root_path", "")
+        path = self._route_path(scope)[0] if root else scope["path"]
         try:
             found = self.router.match(path)
         except Exception as exc:  # a user converter that raised something else than ValueError
