@@ -230,7 +230,7 @@ class ProviderRegistry:
     ) -> Any:
         if name in cache:
             return cache[name]
-        provider = self.get(name)
+        provider = self._active.get(name) or self.get(name)  # get() raises the error
         if provider.scope == "app":
             if name not in self._app_values:
                 if self._app_stack is None:

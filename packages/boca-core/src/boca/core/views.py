@@ -137,8 +137,41 @@ def _make_endpoint(
             target, from_path, from_query, accepts_any, tuple(provided), providers
         )
     if hooks:
-        endpoint = _hooked(endpoint, hooks)
+        hook_names = [_hook_provided(hook, route, providers) for hook in hooks]
+        if any(hook_names):
+            endpoint = _hooked_providing(endpoint, hooks, hook_names, tuple(provided), providers)
+        else:
+            endpoint = _hooked(endpoint, hooks)
     return endpoint
+
+
+def _hook_provided(hook: Hook, route: str, providers: ProviderRegistry | None) -> tuple[str, ...]:
+    """The provider names a hook asks for: its parameters after `(req, res, params)` that its
+    decorator's arguments do not fill and that have no default."""
+    try:
+        params = list(inspect.signature(hook.fn).parameters.values())
+    except (TypeError, ValueError):  # pragma: no cover - builtins only
+        return ()
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    taken = {p.name for p in positional[: 3 + len(hook.args)]} | set(hook.kwargs)
+    names = tuple(
+        p.name
+        for p in params
+        if p.name not in taken
+        and p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    )
+    if providers is not None and names:
+        for name in names:
+            if name not in providers:
+                raise ViewDeclarationError(
+                    f"route {route!r}: parameter {name!r} of hook {_qualname(hook.fn)} is not "
+                    "filled by the hook's arguments and no provider has that name: pass it to "
+                    f"@{hook.when}(...), give it a default, or register a provider with "
+                    "@app.provider (before the route)"
+                )
+        providers.check(names, f"route {route!r}")
+    return names
 
 
 def _converting(
@@ -215,11 +248,17 @@ def _providing(
     called once); a tear-down stack is only set up when one of them is an async generator.
     """
 
+    plain = not from_path and not from_query and not accepts_any
+
     async def providing(req: Request, res: Response) -> Any:
-        kwargs = _arguments(req, from_path, from_query, accepts_any)
+        kwargs = {} if plain else _arguments(req, from_path, from_query, accepts_any)
         # The app's registry: routes are compiled with it when declared on (or included in)
         # the app.
         registry: ProviderRegistry = declared if declared is not None else req.app.providers
+        shared = req.scope.get("boca.provided")
+        if shared is not None:  # hooks resolved providers: share their values and tear-down
+            kwargs.update(await registry.resolve(names, *shared))
+            return await view(req, res, **kwargs)
         if not registry.needs_teardown(names):
             kwargs.update(await registry.resolve(names, {}, None))
             return await view(req, res, **kwargs)
@@ -251,6 +290,44 @@ def _hooked(endpoint: Endpoint, hooks: Sequence[Hook]) -> Endpoint:
             for fn, args, kwargs in afters:
                 await fn(req, res, params, *args, **kwargs)
         return result
+
+    return hooked
+
+
+def _hooked_providing(
+    endpoint: Endpoint,
+    hooks: Sequence[Hook],
+    hook_names: list[tuple[str, ...]],
+    view_names: tuple[str, ...],
+    declared: ProviderRegistry | None,
+) -> Endpoint:
+    """`_hooked`, for hooks that ask for providers: one cache and one tear-down for the hooks
+    and the view, so a provider is made once per request and lives until the last hook."""
+    steps = [(h.when, (h.fn, h.args, h.kwargs, n)) for h, n in zip(hooks, hook_names, strict=True)]
+    befores = [step for when, step in steps if when == "before"]
+    afters = [step for when, step in steps if when == "after"]
+    every = tuple(dict.fromkeys([*view_names, *(n for names in hook_names for n in names)]))
+
+    async def hooked(req: Request, res: Response) -> Any:
+        registry: ProviderRegistry = declared if declared is not None else req.app.providers
+        async with contextlib.AsyncExitStack() as stack:
+            cache: dict[str, Any] = {}
+            shared = (cache, stack if registry.needs_teardown(every) else None)
+            req.scope["boca.provided"] = shared
+            params = req.path_params
+            for fn, args, kwargs, names in befores:
+                provided = await registry.resolve(names, *shared) if names else {}
+                await fn(req, res, params, *args, **kwargs, **provided)
+                if res.written:  # the hook answered: the view does not run
+                    return None
+            result = await endpoint(req, res)
+            if afters:
+                if result is not None:
+                    result = apply_result(res, result)
+                for fn, args, kwargs, names in afters:
+                    provided = await registry.resolve(names, *shared) if names else {}
+                    await fn(req, res, params, *args, **kwargs, **provided)
+            return result
 
     return hooked
 

@@ -95,7 +95,7 @@ class WebSocket(HTTPConnection):
 
         Raises `WebSocketDisconnect` when the client closes.
         """
-        kind = value_type or self.value_type
+        kind = _kind(value_type) if value_type is not None else self.value_type
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
         if not self.accepted:
@@ -129,7 +129,8 @@ class WebSocket(HTTPConnection):
 
         Raises `WebSocketDisconnect` when the client is gone.
         """
-        message = _message(value, value_type or self.value_type)
+        kind = _kind(value_type) if value_type is not None else self.value_type
+        message = _message(value, kind)
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
         if not self.accepted:
@@ -153,6 +154,12 @@ class WebSocket(HTTPConnection):
         except WebSocketDisconnect as exc:
             if exc.code not in self.normal_close_codes:
                 raise
+
+
+def _kind(value_type: str) -> ValueType:
+    if value_type not in VALUE_TYPES:
+        raise ValueError(f"value type must be one of {', '.join(VALUE_TYPES)}, not {value_type!r}")
+    return value_type  # type: ignore[return-value]
 
 
 def _size(text: str | None, data: bytes | None) -> int:
