@@ -382,7 +382,13 @@ class Response:
             heartbeat=stream.heartbeat,
             throw_disconnect=stream.throw,
             head=head,
-            shutdown=scope.get("extensions", {}).get(SHUTDOWN_EXTENSION, {}).get("event"),
+            # Event streams never end on their own (clients reconnect): end them when the
+            # server stops. Other streams are finite and finish within the graceful timeout.
+            shutdown=(
+                scope.get("extensions", {}).get(SHUTDOWN_EXTENSION, {}).get("event")
+                if stream.events
+                else None
+            ),
         )
 
     async def _send_body(self, scope: Scope, send: Send) -> None:

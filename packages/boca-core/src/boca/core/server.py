@@ -20,9 +20,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornH
 __all__ = ["MAX_HEADERS", "MAX_HEADER_BYTES", "SHUTDOWN_EXTENSION", "HttpToolsProtocol"]
 
 #: The scope extension through which the app learns that the server is shutting down:
-#: `scope["extensions"]["boca.shutdown"]["event"]` is an `asyncio.Event`, set then. Streaming
-#: responses and event streams end themselves when it is set, so that a graceful shutdown
-#: does not wait for streams that would never end.
+#: `scope["extensions"]["boca.shutdown"]["event"]` is an `asyncio.Event`, set then. Event
+#: streams (server-sent events) end themselves when it is set, so that a graceful shutdown
+#: does not wait for streams that would never end; finite streams run to their end.
 SHUTDOWN_EXTENSION = "boca.shutdown"
 
 #: The most header lines a request may have (Apache's default).
