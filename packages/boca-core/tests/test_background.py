@@ -132,3 +132,73 @@ async def test_run_background_directly() -> None:
     assert tasks[0].name == "list.append"
     assert tasks[1].name.startswith("<")
     assert "Callable object" in tasks[1].name
+
+
+def test_background_tasks_get_providers_by_name() -> None:
+    app = App()
+    events: list[str] = []
+
+    @app.provider(scope="app")
+    async def mailer():
+        events.append("mailer up")
+        yield "smtp"
+        events.append("mailer down")
+
+    @app.provider
+    async def session():
+        events.append("session open")
+        yield "db-session"
+        events.append("session closed")
+
+    async def send_welcome(address: str, mailer: str, session: str, *, note: str = "") -> None:
+        events.append(f"send {address} via {mailer} in {session}{note}")
+
+    def audit(session, what):  # sync tasks run in a thread, with providers too
+        events.append(f"audit {what} in {session}")
+
+    @app.route("/signup", methods=["POST"])
+    async def signup(req, res, session):
+        events.append(f"view in {session}")
+        res.background(send_welcome, "ada@example.com", note="!")
+        res.background(audit, what="signup")
+        res.background(events.append, "builtin")  # no signature to inspect: called as given
+        res.json = {"ok": True}
+
+    with TestClient(app) as client:
+        assert client.post("/signup").json() == {"ok": True}
+    assert events == [
+        "mailer up",
+        "session open",
+        "view in db-session",
+        "session closed",
+        "session open",
+        "send ada@example.com via smtp in db-session!",
+        "session closed",
+        "session open",
+        "audit signup in db-session",
+        "session closed",
+        "builtin",
+        "mailer down",
+    ]
+
+
+def test_background_task_arguments_given_win_over_providers() -> None:
+    app = App()
+    seen: list[str] = []
+
+    @app.provider
+    async def name():
+        return "from provider"
+
+    async def task(name: str) -> None:
+        seen.append(name)
+
+    @app.route("/")
+    async def index(req, res):
+        res.background(task, "given")
+        res.background(task, name="keyword")
+        res.background(task)
+        res.text = "ok"
+
+    assert TestClient(app).get("/").text == "ok"
+    assert seen == ["given", "keyword", "from provider"]

@@ -8,7 +8,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 from urllib.parse import quote_from_bytes
 
 from starlette.datastructures import State
@@ -34,6 +34,7 @@ __all__ = ["App"]
 logger = logging.getLogger("boca.core")
 V = TypeVar("V")
 F = TypeVar("F", bound=Callable[..., Any])
+H = TypeVar("H", bound=Callable[[], Awaitable[Any]])
 E = TypeVar("E", bound=BaseException)
 ErrorHandler = Callable[[Request, Response, Any], Awaitable[None]]
 Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
@@ -201,13 +202,19 @@ class App:
         """The path of the route called `name`: `app.url_for("user", user_id=3)` -> `/users/3`."""
         return self.router.url_path_for(name, path_params, query)
 
-    def on(self, event: str, handler: Callable[[], Awaitable[Any]] | None = None) -> Any:
+    @overload
+    def on(self, event: str, handler: H, /) -> H: ...
+
+    @overload
+    def on(self, event: str, handler: None = None, /) -> Callable[[H], H]: ...
+
+    def on(self, event: str, handler: H | None = None, /) -> H | Callable[[H], H]:
         """Run an async function at `"startup"` or `"shutdown"` (decorator or call form)."""
         if event not in ("startup", "shutdown"):
             raise ValueError(f"unknown event {event!r}: use 'startup' or 'shutdown'")
 
-        def register(fn: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
-            if not inspect.iscoroutinefunction(fn):
+        def register(fn: H) -> H:
+            if not inspect.iscoroutinefunction(cast(Any, fn)):
                 raise TypeError(f"{event} handler {fn!r} must be an async function")
             (self._startup if event == "startup" else self._shutdown).append(fn)
             return fn
@@ -465,7 +472,7 @@ class App:
         if asgi is not None:
             await asgi(scope, receive, response.track(send))
             if response._tasks:
-                await run_background(response._tasks)
+                await run_background(response._tasks, self.providers)
             return
         await response(scope, receive, send)
 

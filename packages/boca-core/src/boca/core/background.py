@@ -9,6 +9,7 @@ by name what it had to cancel. A client that goes away does not cancel them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import logging
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+
+from .providers import ProviderRegistry
 
 __all__ = ["BackgroundTask", "run_background"]
 
@@ -35,11 +38,28 @@ class BackgroundTask:
     def name(self) -> str:
         return getattr(self.fn, "__qualname__", repr(self.fn))
 
-    async def __call__(self) -> None:
+    async def __call__(self, **provided: Any) -> None:
+        kwargs = {**self.kwargs, **provided} if provided else self.kwargs
         if _is_async(self.fn):
-            await self.fn(*self.args, **self.kwargs)
+            await self.fn(*self.args, **kwargs)
         else:
-            await run_in_threadpool(self.fn, *self.args, **self.kwargs)
+            await run_in_threadpool(self.fn, *self.args, **kwargs)
+
+    def wanted(self, providers: ProviderRegistry) -> tuple[str, ...]:
+        """The providers this task asks for: parameters left unfilled that name one."""
+        try:
+            signature = inspect.signature(self.fn)
+        except (TypeError, ValueError):  # builtins without a signature
+            return ()
+        unfilled = list(signature.parameters.values())[len(self.args) :]
+        return tuple(
+            p.name
+            for p in unfilled
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and p.default is p.empty
+            and p.name not in self.kwargs
+            and p.name in providers
+        )
 
 
 def _is_async(fn: Any) -> bool:
@@ -50,15 +70,26 @@ def _is_async(fn: Any) -> bool:
     )
 
 
-async def run_background(tasks: list[BackgroundTask]) -> None:
+async def run_background(
+    tasks: list[BackgroundTask], providers: ProviderRegistry | None = None
+) -> None:
     """Run each task in order; a failing task is logged and does not stop the others.
 
-    When the server cancels them (a graceful shutdown that ran out of time), the task that was
-    running and those that never started are logged by name.
+    A task's parameters that are left unfilled and name a provider are injected; the request's
+    own provider values are torn down by then, so request-scoped ones are made afresh (and torn
+    down after the task), app-scoped ones are shared. When the server cancels the tasks (a
+    graceful shutdown that ran out of time), the task that was running and those that never
+    started are logged by name.
     """
     for index, task in enumerate(tasks):
         try:
-            await task()
+            names = task.wanted(providers) if providers is not None and providers.names() else ()
+            if names:
+                assert providers is not None
+                async with contextlib.AsyncExitStack() as stack:
+                    await task(**await providers.resolve(names, {}, stack))
+            else:
+                await task()
         except Exception:
             logger.exception("background task %s failed", task.name)
         except asyncio.CancelledError:

@@ -350,7 +350,8 @@ class Response:
         else:
             await self._send_body(scope, send)
         if self._tasks:
-            await run_background(self._tasks)
+            app = self.request.scope.get("app")
+            await run_background(self._tasks, getattr(app, "providers", None))
 
     async def _send_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert self._stream is not None
