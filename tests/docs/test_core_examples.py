@@ -148,3 +148,9 @@ def test_settings(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         module.Config(env_file=tmp_path / "missing.env", environ={"SHOP_PAGE_SIZE": "lots"})
     assert set(info.value.problems) == {"SHOP_DATABASE_URL", "SHOP_PAGE_SIZE"}
+
+
+def test_routers_and_mounts() -> None:
+    client = TestClient(load_example("core/routers.py").app)
+    assert client.get("/shop/cart").json() == {"items": [], "url": "/shop/cart"}
+    assert client.get("/legacy/").text == "legacy at /legacy"
