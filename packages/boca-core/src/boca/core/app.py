@@ -285,21 +285,27 @@ class App:
             if scope["type"] != "http":
                 await inner(scope, receive, send)
                 return
-            started = False
-
-            async def tracking_send(message: Message) -> None:
-                nonlocal started
-                started = started or message["type"] == "http.response.start"
-                await send(message)
-
-            try:
-                await inner(scope, receive, tracking_send)
-            except Exception as exc:
-                if started:
-                    raise
-                await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
+            await self._guarded(inner, scope, receive, send)
 
         return boundary
+
+    async def _guarded(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run `app`; an exception raised before the response started gets the app's answer
+        (error handlers, then the generic 500). After that it is too late: it goes to the
+        server, which cuts the connection."""
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -396,19 +402,7 @@ class App:
                 with contextlib.suppress(OSError, RuntimeError):  # already closed: that's fine
                     await send({"type": "websocket.close", "code": 1011, "reason": ""})
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await route.stack(scope, receive, tracking_send)
-        except Exception as exc:
-            if started:
-                raise
-            await self._answer_error(exc, Request(scope, receive, send), scope, receive, send)
+        await self._guarded(route.stack, scope, receive, send)
 
     async def _run_routed(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = scope["boca.route"]
