@@ -9,8 +9,6 @@ req/s over rounds and the microseconds each variant adds to a request.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 import sys
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import make_scope, one, rate
+from run import cli, make_scope, one, rate
 
 from boca.core import App, after, before
 
@@ -96,14 +94,4 @@ async def main(seconds: float, rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.5)
-    parser.add_argument("--rounds", type=int, default=7)
-    args = parser.parse_args()
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:  # pragma: no cover
-        pass
-    asyncio.run(main(args.seconds, args.rounds))
+    cli(main, __doc__ or "", rounds=7)

@@ -11,13 +11,15 @@ and what the middleware adds to it. Compare the numbers of one run, not across r
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 from collections.abc import Callable
 from typing import Any
 
-from run import SCENARIOS, rate  # benchmarks/run.py: the same driver and scope as Boca's benchmark
+from run import (  # benchmarks/run.py: the same driver and scope as Boca's benchmark
+    SCENARIOS,
+    cli,
+    rate,
+)
 from starlette.applications import Starlette
 from starlette.middleware import Middleware as StarletteMiddleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -104,14 +106,4 @@ async def main(seconds: float, rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.5)
-    parser.add_argument("--rounds", type=int, default=7)
-    args = parser.parse_args()
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:  # pragma: no cover
-        pass
-    asyncio.run(main(args.seconds, args.rounds))
+    cli(main, __doc__ or "", rounds=7)

@@ -199,10 +199,11 @@ async def main(seconds: float, rounds: int) -> None:
         print(f"| {fw} | {small:,.0f} | {large:,.0f} | {large / small:.2f} |")
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(main_fn: Callable[[float, int], Any], doc: str, rounds: int = 3) -> None:
+    """Parse `--seconds` and `--rounds`, then run `main_fn` on uvloop when it is installed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=rounds)
     args = parser.parse_args()
     try:
         import uvloop
@@ -210,4 +211,8 @@ if __name__ == "__main__":
         uvloop.install()
     except ImportError:  # pragma: no cover
         pass
-    asyncio.run(main(args.seconds, args.rounds))
+    asyncio.run(main_fn(args.seconds, args.rounds))
+
+
+if __name__ == "__main__":
+    cli(main, __doc__ or "")
