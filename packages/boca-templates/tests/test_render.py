@@ -247,3 +247,28 @@ async def test_render_sync_inside_a_running_loop(template_dir: Path) -> None:
 async def test_pathlike_directory(template_dir: Path) -> None:
     templates = Templates(os.fspath(template_dir))
     assert await templates.render("hello.html", name="x") == "Hello x!"
+
+
+async def test_sync_rendering_gives_the_same_pages(template_dir: Path) -> None:
+    fast = Templates(template_dir, async_render=False)
+    slow = Templates(template_dir)
+    context = {"title": "<T>", "body": "b & c"}
+    assert await fast.render("page.html", context) == await slow.render("page.html", context)
+    assert await fast.render("page.html", context) == "<h1>&lt;T&gt;</h1><p>b &amp; c</p>"
+    source = "{% for i in items %}<i>{{ i }}</i>{% endfor %}"
+    assert await fast.render_string(source, items=["<", 2]) == "<i>&lt;</i><i>2</i>"
+    assert await fast.render_string(source, items=[3]) == "<i>3</i>"  # from the cache
+
+
+async def test_async_mode_is_what_lets_templates_await(template_dir: Path) -> None:
+    async def greeting() -> str:
+        await asyncio.sleep(0)
+        return "hi"
+
+    templates = Templates(template_dir)
+    templates.globals["greeting"] = greeting
+    assert await templates.render_string("{{ greeting() }}") == "hi"
+    templates.async_render = False
+    with pytest.warns(RuntimeWarning, match="never awaited"):
+        page = await templates.render_string("{{ greeting() }}")
+    assert page.startswith("&lt;coroutine object")

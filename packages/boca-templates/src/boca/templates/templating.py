@@ -50,6 +50,10 @@ class Templates:
             source you do not fully trust.
         stream_chunk_size: `stream()` groups output into chunks of at least this many
             characters (`0` yields every piece Jinja2 produces).
+        async_render: `True` (default): `render` and `render_string` use Jinja2's async mode,
+            so templates may call async functions. `False`: they render with the sync
+            environment instead, which is markedly faster for templates with loops (Jinja2's
+            async mode wraps every iteration), for templates that call no async function.
         **env_options: Other `jinja2.Environment` options (`extensions`, `undefined`,
             `trim_blocks`, ...), given to both environments.
 
@@ -67,6 +71,7 @@ class Templates:
         auto_reload: bool | None = None,
         sandboxed: bool = False,
         stream_chunk_size: int = 4096,
+        async_render: bool = True,
         **env_options: Any,
     ) -> None:
         if loader is not None and directory is not None:
@@ -85,6 +90,7 @@ class Templates:
         self._searched: tuple[str, ...] = tuple(str(p) for p in searchpath)
         self._follow_debug = auto_reload is None
         self._chunk_size = stream_chunk_size
+        self.async_render = bool(async_render)
         self.context: dict[str, Any] = dict(context or {})
         """Variables merged into every render; render arguments take precedence."""
 
@@ -182,6 +188,8 @@ class Templates:
             TemplateNotFound: No such template, or the name is not a safe relative path.
             TemplateSyntaxError: The template (or one it includes) does not parse.
         """
+        if not self.async_render:
+            return self.render_sync(name, context, **kwargs)
         template = self._cache.get(name) or self._load(self.env, self._cache, name)
         try:
             return await template.render_async(self._vars(context, kwargs))
@@ -205,14 +213,18 @@ class Templates:
 
         Never pass source that users wrote unless `sandboxed=True`: a template can run code.
         """
-        template = self._strings.get(source)
+        key = (source, self.async_render)
+        template = self._strings.get(key)
         if template is None:
+            env = self.env if self.async_render else self.sync_env
             try:
-                template = self.env.from_string(source)
+                template = env.from_string(source)
             except jinja2.TemplateError as exc:
                 self._reraise(exc)
-            self._strings[source] = template
+            self._strings[key] = template
         try:
+            if not self.async_render:
+                return template.render(self._vars(context, kwargs))  # type: ignore[no-any-return]
             result: str = await template.render_async(self._vars(context, kwargs))
         except jinja2.TemplateError as exc:
             self._reraise(exc)
