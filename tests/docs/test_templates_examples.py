@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from boca.core.testing import TestClient
+
 from .conftest import load_example
 
 HOME_TITLE = "<title>Home · Boca</title>"
@@ -105,3 +107,15 @@ def _route_rendering(name: str, templates: object) -> object:
         return HTMLResponse(await templates.render(name))  # type: ignore[attr-defined]
 
     return Route("/broken", broken)
+
+
+def test_boca_render() -> None:
+    client = TestClient(load_example("templates/boca_render.py").app)
+    response = client.get("/users/<b>")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text == (
+        "<h1>&lt;b&gt;</h1>\n"
+        "<p>You asked for /users/&lt;b&gt;.</p>\n"
+        '<a href="/users/ada">Ada\'s page</a>'
+    )

@@ -104,3 +104,43 @@ def test_add_middleware_rules() -> None:
     TestClient(app).get("/")
     with pytest.raises(RuntimeError, match="before the app handles its first request"):
         app.add_middleware(Tag, name="late", seen=[])
+
+
+def test_asgi2_middleware_is_refused_with_the_way_to_upgrade() -> None:
+    class Legacy:
+        def __init__(self, scope: dict[str, object]) -> None:
+            self.scope = scope
+
+        async def __call__(self, receive: object, send: object) -> None: ...
+
+    app = App()
+    with pytest.raises(TypeError) as info:
+        app.add_middleware(Legacy)
+    message = str(info.value)
+    assert message.startswith(f"{Legacy.__qualname__} is an ASGI 2 middleware")
+    assert "async __call__(self, scope, receive, send)" in message
+
+
+def test_asgi3_classes_and_factories_are_accepted() -> None:
+    seen: list[str] = []
+
+    class Modern:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append("modern")
+            await self.app(scope, receive, send)
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append("factory")
+            await app(scope, receive, send)
+
+        return wrapped
+
+    app = App()
+    app.add_middleware(Modern)
+    app.add_middleware(factory)  # type: ignore[arg-type]
+    assert TestClient(app).get("/nowhere").status_code == 404
+    assert seen == ["factory", "modern"]

@@ -249,6 +249,15 @@ class App:
             raise RuntimeError("middleware must be added before the app handles its first request")
         if not callable(middleware_class):
             raise TypeError(f"{middleware_class!r} is not an ASGI middleware class")
+        if _is_asgi2(middleware_class):
+            name = getattr(middleware_class, "__qualname__", repr(middleware_class))
+            raise TypeError(
+                f"{name} is an ASGI 2 middleware (`__init__(self, scope)` and "
+                "`__call__(self, receive, send)`): Boca takes ASGI 3. Upgrade it to "
+                "`__init__(self, app, **options)` and `async __call__(self, scope, receive, "
+                "send)`, or wrap the ASGI 2 app it builds with "
+                "`asgiref.compatibility.guarantee_single_callable`."
+            )
         self._middleware.append((middleware_class, options))
 
     def use(self, plugin: Plugin) -> None:
@@ -619,6 +628,18 @@ class App:
             )
             return
         await send({"type": "lifespan.shutdown.complete"})
+
+
+def _is_asgi2(middleware_class: Any) -> bool:
+    """An ASGI 2 class is made from a scope, and its instances are called with (receive, send)."""
+    if not inspect.isclass(middleware_class):
+        return False
+    try:
+        params = inspect.signature(middleware_class.__call__).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        return False
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return names[1:] == ["receive", "send"]
 
 
 async def _send(
