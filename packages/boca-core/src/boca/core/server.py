@@ -17,7 +17,13 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
 
-__all__ = ["MAX_HEADERS", "MAX_HEADER_BYTES", "SHUTDOWN_EXTENSION", "HttpToolsProtocol"]
+__all__ = [
+    "HEAD_TIMEOUT",
+    "MAX_HEADERS",
+    "MAX_HEADER_BYTES",
+    "SHUTDOWN_EXTENSION",
+    "HttpToolsProtocol",
+]
 
 #: The scope extension through which the app learns that the server is shutting down:
 #: `scope["extensions"]["boca.shutdown"]["event"]` is an `asyncio.Event`, set then. Event
@@ -27,6 +33,8 @@ SHUTDOWN_EXTENSION = "boca.shutdown"
 
 #: The most header lines a request may have (Apache's default).
 MAX_HEADERS = 100
+#: Seconds to receive a whole request head, from its first byte.
+HEAD_TIMEOUT = 10.0
 #: The most bytes the request target and headers may take together.
 MAX_HEADER_BYTES = 64 * 1024
 
@@ -36,12 +44,17 @@ class HeadTooLarge(Exception):
 
 
 class HttpToolsProtocol(_UvicornHttpTools):
-    """Uvicorn's httptools protocol, refusing oversized request heads with a 431.
+    """Uvicorn's httptools protocol, refusing oversized request heads with a 431 and slow ones
+    with a 408.
 
     httptools gathers a header's whole value before reporting it, so the bytes received while
     the head is incomplete are counted too: a connection holds at most `MAX_HEADER_BYTES` plus
     one read of head.
     """
+
+    #: Seconds a client has to send a whole request head once it has started (F8, slowloris:
+    #: Uvicorn resets its keep-alive timer on every byte). Override in a subclass to change.
+    head_timeout: float = HEAD_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +63,7 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._head_size = 0
         self._head_lines = 0
         self._stopping: asyncio.Event | None = None
+        self._head_timer: asyncio.TimerHandle | None = None
 
     def on_message_begin(self) -> None:
         self._in_head = True
@@ -57,6 +71,8 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._head_size = 0
         self._head_lines = 0
         super().on_message_begin()
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
         if self._stopping is None:
             self._stopping = asyncio.Event()
         self.scope.setdefault("extensions", {})[SHUTDOWN_EXTENSION] = {"event": self._stopping}
@@ -82,7 +98,24 @@ class HttpToolsProtocol(_UvicornHttpTools):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._cancel_head_timer()
         super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        """The request head did not arrive in time (slowloris): answer 408 and close."""
+        self._head_timer = None
+        if self._in_head and not self.transport.is_closing():
+            self.logger.warning("Request head not received in time: connection closed.")
+            self._send_error(408, b"Request Timeout", b"Request head not received in time.")
 
     def data_received(self, data: bytes) -> None:
         # A read that starts and ends inside a request head is all head: count it. (The read
@@ -101,8 +134,13 @@ class HttpToolsProtocol(_UvicornHttpTools):
         super().send_400_response(msg)
 
     def _send_431(self) -> None:
-        msg = b"Request header fields too large."
-        content = [b"HTTP/1.1 431 Request Header Fields Too Large\r\n"]
+        self.logger.warning("Request header fields too large: connection closed.")
+        self._send_error(
+            431, b"Request Header Fields Too Large", b"Request header fields too large."
+        )
+
+    def _send_error(self, status: int, phrase: bytes, msg: bytes) -> None:
+        content = [b"HTTP/1.1 %d %s\r\n" % (status, phrase)]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])
         content.extend(
@@ -114,6 +152,5 @@ class HttpToolsProtocol(_UvicornHttpTools):
                 msg,
             ]
         )
-        self.logger.warning("Request header fields too large: connection closed.")
         self.transport.write(b"".join(content))
         self.transport.close()
