@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -75,3 +76,63 @@ def test_the_timer_is_cancelled_when_the_client_leaves_mid_head() -> None:
             sock.sendall(b"GET /ping HTTP/1.1\r\nHo")
         time.sleep(0.8)  # past the deadline, with the connection already gone
         assert httpx.get(server.url + "/ping").text == "pong"
+
+
+def upload_app(timeout: float | None) -> App:
+    app = App(body_timeout=timeout)
+
+    @app.route("/upload", methods=["POST"])
+    async def upload(req, res):
+        res.json = {"bytes": len(await req.body())}
+
+    @app.route("/ping")
+    async def ping(req, res):
+        res.text = "pong"
+
+    return app
+
+
+def test_hostile_F9() -> None:
+    with LiveServer(upload_app(0.5)) as server:
+        with socket.create_connection((server.host, server.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + b"a" * 10
+            )
+            started = time.monotonic()
+            answer = b""
+            while True:  # the client sends nothing more: the view's wait times out
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            waited = time.monotonic() - started
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout"
+        assert b"connection: close" in head.lower()
+        assert json.loads(body) == {
+            "error": "408 Request Timeout",
+            "status": 408,
+            "detail": "no request body received for 0.5 s",
+        }
+        assert waited < 5, "the worker was freed long before the upload would have ended"
+        assert httpx.get(server.url + "/ping").text == "pong"
+
+
+def test_a_steady_upload_is_not_cut_and_none_waits_forever() -> None:
+    with LiveServer(upload_app(0.5)) as server:
+
+        def slow_body():  # a pause shorter than the timeout between pieces
+            for _ in range(4):
+                time.sleep(0.2)
+                yield b"x" * 100
+
+        response = httpx.post(server.url + "/upload", content=slow_body())
+        assert response.json() == {"bytes": 400}
+    with LiveServer(upload_app(None)) as server:
+
+        def slower_body():
+            yield b"x"
+            time.sleep(0.8)
+            yield b"y"
+
+        assert httpx.post(server.url + "/upload", content=slower_body()).json() == {"bytes": 2}

@@ -61,6 +61,9 @@ class App:
             `ALLOWED_HOSTS`, `HSTS`, `CORS`, `SESSIONS` and `GZIP` switch on the matching
             middleware of boca-middleware (which must then be installed), as in Bocadillo.
             `DEBUG` is never read from settings: debug mode is only switched on in code.
+        body_timeout: seconds a view waits for the next piece of a request body before
+            answering `408 Request Timeout` and closing the connection (slow uploads hold a
+            worker otherwise); `None` waits forever.
         websocket_origins: the `Origin`s allowed to open websockets (`["*"]`: any); a
             handshake from another origin is refused with 403. `None` (default) checks
             nothing; a websocket route's own `allowed_origins` wins.
@@ -75,10 +78,12 @@ class App:
         lifespan: Lifespan | None = None,
         settings: Settings | Mapping[str, Any] | None = None,
         websocket_origins: list[str] | None = None,
+        body_timeout: float | None = 30.0,
     ) -> None:
         self.debug = debug
         self.redirect_trailing_slash = redirect_trailing_slash
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
         #: The app's providers (dependency injection by parameter name).
         self.providers = ProviderRegistry()
         self.router = Router(providers=self.providers)
@@ -440,7 +445,9 @@ class App:
 
     async def _run_route(self, route: Route, scope: Scope, receive: Receive, send: Send) -> None:
         limit = route.max_body_size if route.max_body_size is not None else self.max_body_size
-        request = Request(scope, receive, send, route=route, max_body_size=limit)
+        request = Request(
+            scope, receive, send, route=route, max_body_size=limit, body_timeout=self.body_timeout
+        )
         endpoint = route.endpoints.get(scope["method"])
         response = Response(request)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from starlette.requests import ClientDisconnect
 
 from . import _json
 from .errors import HTTPError
-from .types import Receive, Scope, Send
+from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from .app import App
@@ -28,6 +29,7 @@ _VALID_HOST = re.compile(
     re.ASCII,
 )
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+_timeout = getattr(asyncio, "timeout", None)
 
 
 async def _no_receive() -> Any:  # pragma: no cover - only for requests built without a body
@@ -36,6 +38,25 @@ async def _no_receive() -> Any:  # pragma: no cover - only for requests built wi
 
 async def _no_send(message: Any) -> None:  # pragma: no cover
     raise RuntimeError("this request cannot send")
+
+
+def _within(receive: Receive, seconds: float) -> Receive:
+    """`receive`, but a body that stalls for `seconds` is answered 408 (F9: slow uploads)."""
+
+    async def timed() -> Message:
+        try:
+            if _timeout is not None:  # Python 3.11+: a timer, no extra task
+                async with _timeout(seconds):
+                    return await receive()
+            return await asyncio.wait_for(receive(), seconds)  # pragma: no cover - Python 3.10
+        except asyncio.TimeoutError:
+            raise HTTPError(
+                408,
+                detail=f"no request body received for {seconds:g} s",
+                headers={"Connection": "close"},
+            ) from None
+
+    return timed
 
 
 class Request(_starlette.Request):
@@ -56,10 +77,12 @@ class Request(_starlette.Request):
         *,
         route: Route | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        body_timeout: float | None = None,
     ) -> None:
         super().__init__(scope, receive, send)
         self.route = route
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
 
     @property
     def app(self) -> App:
@@ -93,6 +116,9 @@ class Request(_starlette.Request):
         return self._base_url
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
+        if self.body_timeout is not None and not hasattr(self, "_body"):
+            self._receive = _within(self._receive, self.body_timeout)
+            self.body_timeout = None  # wrapped once
         limit = self.max_body_size
         if limit is None or hasattr(self, "_body"):
             async for chunk in super().stream():
