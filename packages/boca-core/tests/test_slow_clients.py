@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -136,3 +141,110 @@ def test_a_steady_upload_is_not_cut_and_none_waits_forever() -> None:
             yield b"y"
 
         assert httpx.post(server.url + "/upload", content=slower_body()).json() == {"bytes": 2}
+
+
+SERVER = """
+import resource, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+import uvicorn
+from boca.core import App
+
+app = App()
+
+@app.route("/ping")
+async def ping(req, res):
+    res.text = "pong"
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            http="boca.core.server:HttpToolsProtocol", timeout_keep_alive=5, backlog=16384)
+"""
+
+
+def _fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")  # pragma: no cover
+
+
+def test_hostile_F13(tmp_path: Path) -> None:
+    """10,000 idle keep-alive connections: served, probed, then all closed by the server."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    count = max(100, min(10_000, hard - 1_000))
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(script), str(port)])
+    sockets: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/ping")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        base_fds, base_rss = _fds(server.pid), _rss_kib(server.pid)
+        request = b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+        for _ in range(count):
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+        deadline = time.monotonic() + 5
+        while _fds(server.pid) < base_fds + count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _fds(server.pid) >= base_fds + count  # all accepted and held at once
+        for sock in sockets:  # each served once, then left idle with keep-alive
+            sock.sendall(request)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as probe:
+            latencies = []
+            for _ in range(50):
+                started = time.monotonic()
+                assert probe.get("/ping").text == "pong"
+                latencies.append(time.monotonic() - started)
+        latencies.sort()
+        assert latencies[-1] < 2, f"a probe waited {latencies[-1]:.2f} s behind idle connections"
+        # After the 5 s keep-alive timeout the server closes every idle connection itself.
+        closed = 0
+        deadline = time.monotonic() + 30
+        for sock in sockets:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            while sock.recv(4096):  # the rest of the response, if it came in two pieces
+                pass
+            closed += 1  # recv() returned b"": the server closed it
+        assert closed == count
+        for sock in sockets:
+            sock.close()
+        sockets.clear()
+        deadline = time.monotonic() + 10
+        while _fds(server.pid) > base_fds + 10 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _fds(server.pid) <= base_fds + 10
+        after = _rss_kib(server.pid)
+        # Bounded: a few KiB per connection held. CPython keeps freed memory for reuse rather
+        # than giving it back, so "back to baseline" is checked as "no growth on a new wave".
+        assert after - base_rss < 128 * 1024
+        for _ in range(count):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(request)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+        time.sleep(1)
+        assert _rss_kib(server.pid) - after < 16 * 1024, "memory grew on the second wave"
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.terminate()
+        server.wait(10)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -101,6 +101,11 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._cancel_head_timer()
         super().on_headers_complete()
 
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A connection that never sends a request is closed after `head_timeout` too.
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
         super().connection_lost(exc)
@@ -113,9 +118,13 @@ class HttpToolsProtocol(_UvicornHttpTools):
     def _head_timed_out(self) -> None:
         """The request head did not arrive in time (slowloris): answer 408 and close."""
         self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self._in_head:
             self.logger.warning("Request head not received in time: connection closed.")
             self._send_error(408, b"Request Timeout", b"Request head not received in time.")
+        elif self.cycle is None:  # connected, but never sent a byte
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         # A read that starts and ends inside a request head is all head: count it. (The read
