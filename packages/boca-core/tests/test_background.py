@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -15,13 +13,7 @@ from boca.core import App
 from boca.core.background import BackgroundTask, run_background
 from boca.core.testing import LiveServer, TestClient
 
-
-async def wait_for(event: threading.Event, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not event.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the test never set the event")
-        await asyncio.sleep(0.005)
+from ._support import wait_for
 
 
 class Flags:

@@ -27,13 +27,7 @@ from boca.core import (
 from boca.core.testing import LiveServer, TestClient
 from boca.core.types import ASGIApp, Message, Receive, Scope, Send
 
-
-async def wait_for(event: threading.Event, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not event.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the test never set the event")
-        await asyncio.sleep(0.005)
+from ._support import wait_for
 
 
 @contextlib.contextmanager

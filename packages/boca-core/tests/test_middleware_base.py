@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,15 +15,9 @@ from boca.core import App, Middleware, Request, Response, ResponseStart
 from boca.core.testing import LiveServer, TestClient
 from boca.core.types import Message, Receive, Scope, Send
 
+from ._support import wait_for
+
 user: contextvars.ContextVar[str] = contextvars.ContextVar("user", default="nobody")
-
-
-async def wait_for(event: threading.Event, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not event.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the test never set the event")
-        await asyncio.sleep(0.005)
 
 
 async def teapot(scope: Scope, receive: Receive, send: Send) -> None:

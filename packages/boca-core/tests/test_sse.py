@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,13 +13,7 @@ import pytest
 from boca.core import App, ServerEvent, server_event
 from boca.core.testing import LiveServer, TestClient
 
-
-async def wait_for(event: threading.Event, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not event.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the test never set the event")
-        await asyncio.sleep(0.005)
+from ._support import wait_for
 
 
 class Flags:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,14 +15,7 @@ import pytest
 from boca.core import App, ClientDisconnect
 from boca.core.testing import LiveServer, TestClient
 
-
-async def wait_for(event: threading.Event, timeout: float = 5.0) -> None:
-    """Wait for a flag set by the test thread, without blocking the event loop."""
-    deadline = time.monotonic() + timeout
-    while not event.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the test never set the event")
-        await asyncio.sleep(0.005)
+from ._support import wait_for
 
 
 @contextlib.contextmanager
