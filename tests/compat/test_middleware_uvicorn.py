@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
-import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,6 +24,8 @@ from boca.middleware import (
     SessionMiddleware,
     TrustedHostMiddleware,
 )
+
+from ._support import serve
 
 # Set by the test once it has read the first chunk; the stream only ends after that.
 release = threading.Event()
@@ -70,30 +68,10 @@ def make_app() -> Starlette:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(app: Any) -> Iterator[int]:
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield port
-    server.should_exit = True
-    thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
-    yield from _serve(make_app())
+    with serve(make_app()) as port:
+        yield port
 
 
 async def test_compressed_stream_stays_live(port: int) -> None:
@@ -161,7 +139,8 @@ def redirect_port() -> Iterator[int]:
             Middleware(HTTPSRedirectMiddleware),
         ],
     )
-    yield from _serve(app)
+    with serve(app) as port:
+        yield port
 
 
 async def test_https_redirect_over_http(redirect_port: int) -> None:

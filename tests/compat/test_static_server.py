@@ -6,29 +6,22 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from boca.static import StaticFiles
 
+from ._support import serve
+
 DATA = bytes(range(256)) * 4
 BIG = 5 * 1024 * 1024 + 17
 CSS = b"body { color: red; }\n" * 40
 CURL = shutil.which("curl")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +53,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def port(root: Path) -> Iterator[int]:
     static = StaticFiles(root, cache_max_file_size=64 * 1024)
     app = Starlette(routes=[Mount("/static", app=static, name="static")])
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield port
-    server.should_exit = True
-    thread.join(10)
+    with serve(app) as port:
+        yield port
 
 
 def _raw_get(port: int, target: bytes, headers: bytes = b"") -> tuple[int, bytes]:
