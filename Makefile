@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format types versions unit docs docs-serve packaging bench release clean
+.PHONY: help install system run test lint format types versions unit docs docs-serve packaging bench release clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -43,7 +43,10 @@ types: $(STAMP) ## mypy --strict over every package
 versions: $(STAMP) ## Check each package's version, __version__ and newest CHANGELOG entry agree
 	$(BIN)/python scripts/check_versions.py
 
-unit: $(STAMP) ## All tests (packages and tests/) with line+branch coverage per package
+system: ## Install the services the tests run for real (Chromium, redis-server, PostgreSQL) when missing
+	sh scripts/system_deps.sh
+
+unit: $(STAMP) system ## All tests (packages and tests/) with line+branch coverage per package
 	rm -f .coverage .coverage.*
 	$(BIN)/python -m pytest -m "not packaging" --cov --cov-report= -q
 	$(BIN)/python -m coverage combine -q || true
