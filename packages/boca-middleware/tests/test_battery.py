@@ -14,6 +14,8 @@ from boca.middleware import (
     from_settings,
 )
 
+pytestmark = pytest.mark.anyio
+
 
 class FakeApp:
     """The slice of boca-core's App surface that install() may use."""

@@ -11,6 +11,8 @@ import zstandard
 from boca.middleware import CompressionMiddleware, GZipMiddleware
 from boca.middleware._encoders import negotiate
 
+pytestmark = pytest.mark.anyio
+
 BODY = b'{"message": "' + b"hello world " * 100 + b'"}'
 JSON = b"application/json"
 
@@ -456,7 +458,8 @@ async def test_large_bodies_are_compressed_in_a_thread(
     import threading
 
     threads: set[str] = set()
-    real = zlib.compress
+    # gzip goes through zlib.compressobj on every Python version (3.10 included).
+    real = zlib.compressobj
 
     def spy(*args, **kwargs):
         threads.add(threading.current_thread().name)
@@ -466,7 +469,7 @@ async def test_large_bodies_are_compressed_in_a_thread(
     mw = CompressionMiddleware(
         app_factory(body, content_type=JSON), encodings=["gzip"], thread_minimum_size=4096
     )
-    monkeypatch.setattr(zlib, "compress", spy)
+    monkeypatch.setattr(zlib, "compressobj", spy)
     result = await call(mw, accept(scope, "gzip"))
     monkeypatch.undo()
     assert gzip.decompress(result.body) == body
@@ -478,3 +481,89 @@ async def test_large_bodies_are_compressed_in_a_thread(
     for encoding in ("gzip", "br", "zstd"):
         result = await call(streamed, accept(scope, encoding))
         assert decode(encoding, result.body) == body + body
+
+
+def early_hint_app(body: bytes, chunks: int = 1):
+    async def app(scope, receive, send):
+        await send(
+            {"type": "http.response.early_hint", "links": [b"</style.css>; rel=preload; as=style"]}
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            }
+        )
+        for i in range(chunks):
+            more = i < chunks - 1
+            await send({"type": "http.response.body", "body": body, "more_body": more})
+
+    return app
+
+
+@pytest.mark.parametrize("chunks", [1, 2])
+async def test_early_hint_is_passed_through_and_the_body_still_compressed(
+    call, scope, chunks
+) -> None:
+    result = await call(CompressionMiddleware(early_hint_app(BODY, chunks)), accept(scope, "gzip"))
+    assert [m["type"] for m in result.messages][:2] == [
+        "http.response.early_hint",
+        "http.response.start",
+    ]
+    assert result.messages[0]["links"] == [b"</style.css>; rel=preload; as=style"]
+    assert result.header("content-encoding") == "gzip"
+    assert gzip.decompress(result.body) == BODY * chunks
+
+
+async def test_early_hint_before_a_small_body(call, scope) -> None:
+    result = await call(CompressionMiddleware(early_hint_app(b"tiny")), accept(scope, "gzip"))
+    assert [m["type"] for m in result.messages] == [
+        "http.response.early_hint",
+        "http.response.start",
+        "http.response.body",
+    ]
+    assert result.header("content-encoding") is None
+    assert result.body == b"tiny"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "compressed"),
+    [
+        (b"application/json", False),
+        (b"application/json; charset=utf-8", False),
+        (b"text/html", False),
+        (b"text/plain", False),
+        (b"text/csv", True),
+        (b"application/problem+json", True),
+    ],
+)
+async def test_exclude_content_types_is_a_deny_list(
+    call, scope, app_factory, content_type, compressed
+) -> None:
+    mw = CompressionMiddleware(
+        app_factory(BODY, content_type=content_type),
+        exclude_content_types=["Application/JSON; charset=utf-8", "text/html", "text/plain"],
+    )
+    result = await call(mw, accept(scope, "gzip"))
+    assert (result.header("content-encoding") == "gzip") is compressed
+
+
+async def test_exclude_content_types_whole_type(call, scope, app_factory) -> None:
+    mw = GZipMiddleware(
+        app_factory(BODY, content_type=b"text/html"), exclude_content_types="text/*"
+    )
+    result = await call(mw, accept(scope, "gzip"))
+    assert result.header("content-encoding") is None
+    assert result.body == BODY
+
+
+async def test_gzip_middleware_takes_starlettes_positional_arguments(
+    call, scope, app_factory
+) -> None:
+    # Starlette's order: minimum_size, compresslevel, thread_minimum_size.
+    mw = GZipMiddleware(app_factory(BODY, content_type=JSON), 10, 9, 64)
+    assert mw.minimum_size == 10
+    assert mw.thread_minimum_size == 64
+    result = await call(mw, accept(scope, "gzip"))
+    assert gzip.decompress(result.body) == BODY

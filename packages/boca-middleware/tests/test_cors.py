@@ -4,6 +4,8 @@ import pytest
 
 from boca.middleware import CORSMiddleware
 
+pytestmark = pytest.mark.anyio
+
 ORIGIN = "https://app.example.com"
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from boca.middleware import HTTPSRedirectMiddleware, TrustedHostMiddleware
 
+pytestmark = pytest.mark.anyio
+
 
 async def test_hostile_M1(call, scope, app_factory) -> None:
     app = app_factory()

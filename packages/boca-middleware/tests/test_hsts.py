@@ -4,6 +4,8 @@ import pytest
 
 from boca.middleware import HSTSMiddleware
 
+pytestmark = pytest.mark.anyio
+
 
 async def test_hostile_M21(call, scope, app_factory) -> None:
     mw = HSTSMiddleware(app_factory())

@@ -17,6 +17,8 @@ from boca.middleware import (
     TrustedHostMiddleware,
 )
 
+pytestmark = pytest.mark.anyio
+
 ALL = {
     "cors": lambda app: CORSMiddleware(app, allow_origins=["https://a.test"]),
     "compression": CompressionMiddleware,

@@ -4,6 +4,8 @@ import pytest
 
 from boca.middleware import ProxyHeadersMiddleware
 
+pytestmark = pytest.mark.anyio
+
 FORWARDED = [
     ("x-forwarded-host", "evil.com"),
     ("x-forwarded-for", "1.2.3.4"),

@@ -10,6 +10,8 @@ import pytest
 from boca.middleware import AccessLogMiddleware, RequestIDMiddleware, get_request_id
 from boca.middleware.accesslog import escape
 
+pytestmark = pytest.mark.anyio
+
 
 def id_app(seen: list):
     async def app(scope, receive, send):

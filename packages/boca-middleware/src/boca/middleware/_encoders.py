@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -104,16 +103,11 @@ def available(name: str) -> bool:
 def make_codec(name: str, gzip_level: int, brotli_quality: int, zstd_level: int) -> Codec:
     """Build the codec for `name`, raising a clear ImportError when its extra is missing."""
     if name == "gzip":
-        if sys.version_info >= (3, 11):
+        # One code path on every Python: `zlib.compress` only takes `wbits` from 3.11 on.
 
-            def gzip_compress(data: bytes) -> bytes:
-                return zlib.compress(data, gzip_level, 31)
-
-        else:  # pragma: no cover - Python 3.10 has no `wbits` in zlib.compress
-
-            def gzip_compress(data: bytes) -> bytes:
-                c = zlib.compressobj(gzip_level, zlib.DEFLATED, 31)
-                return c.compress(data) + c.flush()
+        def gzip_compress(data: bytes) -> bytes:
+            c = zlib.compressobj(gzip_level, zlib.DEFLATED, 31)
+            return c.compress(data) + c.flush()
 
         return Codec(name, gzip_compress, lambda: _GzipStream(gzip_level))
     if name == "br":

@@ -34,9 +34,11 @@ class CompressionMiddleware:
     """Compresses responses with the best coding the client accepts.
 
     Responses that are already encoded, partial (206), `text/event-stream`, bodies
-    under `minimum_size`, HEAD requests and media types outside `content_types` pass
-    through untouched. Streaming responses are compressed chunk by chunk with a flush
-    after each, so a stream stays live.
+    under `minimum_size`, HEAD requests, media types outside `content_types` and
+    media types in `exclude_content_types` pass through untouched. Streaming
+    responses are compressed chunk by chunk with a flush after each, so a stream
+    stays live. Early hints (`http.response.early_hint`, or any message before
+    `http.response.start`) are passed on at once and do not stop compression.
 
     Args:
         app: The ASGI app to wrap.
@@ -45,6 +47,9 @@ class CompressionMiddleware:
             `None` offers gzip plus Brotli and zstd when their libraries are installed;
             naming `"br"` or `"zstd"` without the library raises ImportError.
         content_types: Media types to compress (see `DEFAULT_CONTENT_TYPES`).
+        exclude_content_types: Media types never compressed even when
+            `content_types` covers them, as in Starlette's `GZipMiddleware`: exact
+            types, `type/*` for a whole type. Parameters (`; charset=...`) are ignored.
         gzip_level: zlib level, 1 (fast) to 9 (small).
         brotli_quality: Brotli quality, 0 to 11.
         zstd_level: zstd level, 1 to 22.
@@ -62,6 +67,7 @@ class CompressionMiddleware:
         brotli_quality: int = 4,
         zstd_level: int = 3,
         thread_minimum_size: int = 128 * 1024,
+        exclude_content_types: Collection[str] = (),
     ) -> None:
         if encodings is None:
             encodings = [name for name in ENCODINGS if available(name)]
@@ -81,6 +87,11 @@ class CompressionMiddleware:
         self._types = frozenset(t.lower() for t in content_types if "/" in t and "*" not in t)
         self._type_prefixes = tuple(t.lower()[:-1] for t in content_types if t.endswith("/*"))
         self._suffixes = tuple(t.lower() for t in content_types if t.startswith("+"))
+        if isinstance(exclude_content_types, str):
+            exclude_content_types = [exclude_content_types]
+        self._excluded = frozenset(
+            t.partition(";")[0].strip().lower() for t in exclude_content_types
+        )
         self._negotiated: dict[bytes, Codec | None] = {}
         self._compressible: dict[bytes, bool] = {}
 
@@ -113,6 +124,11 @@ class CompressionMiddleware:
                     await send(message)
                 return
             if kind != "http.response.body":
+                if start is None and stream is None:
+                    # Before the response starts (an early hint): pass it on and
+                    # decide about compression when the real start comes.
+                    await send(message)
+                    return
                 # pathsend, trailers...: nothing this middleware can compress.
                 passthrough = True
                 if start is not None:
@@ -224,6 +240,9 @@ class CompressionMiddleware:
         media = content_type.split(b";", 1)[0].strip().lower().decode("latin-1")
         if not media or media == "text/event-stream":
             return False
+        excluded = self._excluded
+        if excluded and (media in excluded or media.split("/", 1)[0] + "/*" in excluded):
+            return False
         return (
             self._all_types
             or media in self._types
@@ -239,9 +258,10 @@ class GZipMiddleware(CompressionMiddleware):
         app: The ASGI app to wrap.
         minimum_size: Bodies smaller than this many bytes are sent as they are.
         compresslevel: zlib level, 1 (fast) to 9 (small).
-        content_types: Media types to compress.
         thread_minimum_size: Bodies of at least this many bytes are compressed in a
             worker thread.
+        content_types: Media types to compress.
+        exclude_content_types: Media types never compressed (Starlette's deny list).
     """
 
     def __init__(
@@ -249,8 +269,10 @@ class GZipMiddleware(CompressionMiddleware):
         app: ASGIApp,
         minimum_size: int = 500,
         compresslevel: int = 6,
-        content_types: Collection[str] = DEFAULT_CONTENT_TYPES,
         thread_minimum_size: int = 128 * 1024,
+        content_types: Collection[str] = DEFAULT_CONTENT_TYPES,
+        *,
+        exclude_content_types: Collection[str] = (),
     ) -> None:
         super().__init__(
             app,
@@ -259,6 +281,7 @@ class GZipMiddleware(CompressionMiddleware):
             content_types=content_types,
             gzip_level=compresslevel,
             thread_minimum_size=thread_minimum_size,
+            exclude_content_types=exclude_content_types,
         )
 
 
