@@ -19,7 +19,8 @@ def test_blocking_calls_run_in_a_worker_thread(
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("blocking_example", EXAMPLES / "blocking.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     database = tmp_path / "items.sqlite3"
