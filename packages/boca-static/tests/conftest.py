@@ -1,4 +1,8 @@
-"""Fixtures for boca.static's tests; helpers live in static_helpers.py (importable by name)."""
+"""Fixtures for boca.static's tests; helpers live in static_helpers.py (importable by name).
+
+Every async test runs twice, on asyncio and on trio, through anyio's pytest plugin: each test
+module sets `pytestmark = pytest.mark.anyio`, and `anyio_backend` below lists both loops.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from static_helpers import make_site
+from static_helpers import hand_anyio_tests_to_anyio, make_site
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    hand_anyio_tests_to_anyio(items)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from static_helpers import call
 
 from boca.static import StaticFiles
 
+pytestmark = pytest.mark.anyio
+
 
 @pytest.fixture
 def app(site: Path) -> StaticFiles:

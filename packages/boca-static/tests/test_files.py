@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import anyio
+import anyio.lowlevel
 import pytest
 from static_helpers import DATA, FakeApp, call, client, write
 
 from boca.static import IMMUTABLE, StaticFiles, __version__
+
+pytestmark = pytest.mark.anyio
 
 
 def test_version() -> None:
@@ -355,12 +359,12 @@ async def test_file_changing_on_every_look_answers_404(
 
 async def test_unreadable_file_is_404(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.txt": "x"})
-    import aiofiles
+    from boca.static import files
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError("denied")
 
-    monkeypatch.setattr(aiofiles, "open", refuse)
+    monkeypatch.setattr(files, "open", refuse, raising=False)
     assert (await call(StaticFiles(tmp_path), "/a.txt")).status == 404
 
 
@@ -370,8 +374,6 @@ async def test_file_shrinking_while_sent_aborts(tmp_path: Path) -> None:
     write(tmp_path, {"big.bin": b"a" * 200_000})
     app = StaticFiles(tmp_path, cache_max_file_size=0)
     sent = 0
-
-    import asyncio
 
     scope = {
         "type": "http",
@@ -383,7 +385,7 @@ async def test_file_shrinking_while_sent_aborts(tmp_path: Path) -> None:
     }
 
     async def receive() -> dict[str, object]:
-        await asyncio.Event().wait()
+        await anyio.Event().wait()
         raise AssertionError  # pragma: no cover
 
     async def send(message: dict[str, object]) -> None:
@@ -412,12 +414,10 @@ async def test_client_disconnect_stops_stream(tmp_path: Path) -> None:
 
 
 async def test_disconnect_before_asgi_2_4_cancels_stream(tmp_path: Path) -> None:
-    import asyncio
-
     write(tmp_path, {"big.bin": b"a" * 1_000_000})
     app = StaticFiles(tmp_path, cache_max_file_size=0)
     chunks = 0
-    gone = asyncio.Event()
+    gone = anyio.Event()
 
     async def receive() -> dict[str, object]:
         await gone.wait()
@@ -429,7 +429,7 @@ async def test_disconnect_before_asgi_2_4_cancels_stream(tmp_path: Path) -> None
             chunks += 1
             if chunks == 2:
                 gone.set()
-            await asyncio.sleep(0)
+            await anyio.lowlevel.checkpoint()
 
     scope = {
         "type": "http",
@@ -498,7 +498,7 @@ async def test_large_file_changed_before_range_request(tmp_path: Path) -> None:
 async def test_large_file_unreadable_after_caching(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aiofiles
+    import anyio
 
     write(tmp_path, {"big.bin": b"a" * 5000})
     app = StaticFiles(tmp_path, cache_max_file_size=1000)
@@ -507,6 +507,14 @@ async def test_large_file_unreadable_after_caching(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError("denied")
 
-    monkeypatch.setattr(aiofiles, "open", refuse)
+    monkeypatch.setattr(anyio, "open_file", refuse)
     r = await call(app, "/big.bin")
     assert (r.status, r.headers["content-type"]) == (404, "application/json")
+
+
+async def test_runs_on_the_parametrised_loop(anyio_backend: str, site: Path) -> None:
+    import sniffio
+
+    assert sniffio.current_async_library() == anyio_backend
+    r = await call(StaticFiles(site, cache_max_file_size=0), "/data.bin")
+    assert (r.status, r.body) == (200, DATA)

@@ -16,6 +16,8 @@ from static_helpers import call, write
 from boca.static import IMMUTABLE, MANIFEST_NAME, BrotliUnavailable, StaticFiles, build, hashed_name
 from boca.static.__main__ import main
 
+pytestmark = pytest.mark.anyio
+
 CSS = b"body { color: red; }\n" * 40
 PNG = b"\x89PNG" + b"\x00" * 600
 

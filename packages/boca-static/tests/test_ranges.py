@@ -11,6 +11,8 @@ from static_helpers import DATA, call, ranges_of
 from boca.static import StaticFiles
 from boca.static._ranges import parse_range
 
+pytestmark = pytest.mark.anyio
+
 
 @pytest.mark.parametrize(
     ("header", "size", "expected"),

@@ -12,6 +12,8 @@ from static_helpers import call, write
 from boca.static import StaticFiles
 from boca.static._paths import contained, split_route
 
+pytestmark = pytest.mark.anyio
+
 NOT_FOUND = b'{"error":"404 Not Found","status":404,"detail":"No file at this path."}'
 
 

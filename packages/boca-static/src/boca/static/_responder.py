@@ -6,7 +6,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import aiofiles
+import anyio
 
 from boca.static._cache import Entry, Headers, Representation
 from boca.static._http import choose_encoding, error_body, etag_matches, parse_http_date
@@ -137,11 +137,11 @@ class Responder:
     async def _open(self, rep: Representation) -> BinaryFile | None:
         """Open a file that is not cached, checking it is still the one the headers describe."""
         try:
-            file = await aiofiles.open(rep.path, "rb")
+            file = await anyio.open_file(rep.path, "rb")
         except OSError:
             return None
-        if not rep.same_file(os.fstat(file.fileno())):
-            await file.close()
+        if not rep.same_file(os.fstat(file.wrapped.fileno())):
+            await file.aclose()
             return None
         return file
 
@@ -171,7 +171,7 @@ class Responder:
             await send(start)
             await self._stream(scope, receive, stream_range(send, file, 0, rep.size, last=True))
         finally:
-            await file.close()
+            await file.aclose()
         return True
 
     async def _send_ranges(
@@ -218,7 +218,7 @@ class Responder:
             return True
         finally:
             if file is not None:
-                await file.close()
+                await file.aclose()
 
     async def _stream(self, scope: Scope, receive: Receive, body: Awaitable[None]) -> None:
         try:

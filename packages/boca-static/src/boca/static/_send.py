@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import aiofiles
-import aiofiles.threadpool.binary
+import anyio
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-BinaryFile = aiofiles.threadpool.binary.AsyncBufferedReader
+BinaryFile = anyio.AsyncFile[bytes]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -44,7 +42,7 @@ async def stream_range(
         want = min(chunk_size, remaining)
         chunk = await file.read(want) if want else b""
         if len(chunk) < want:
-            raise FileChanged(f"{file.name!r} shrank while it was being sent")
+            raise FileChanged(f"{file.wrapped.name!r} shrank while it was being sent")
         remaining -= want
         more = remaining > 0
         await _send_chunk(send, chunk, more or not last)
@@ -101,14 +99,19 @@ async def watch_disconnect(receive: Receive, body: Awaitable[None]) -> None:
     Servers older than ASGI 2.4 drop writes silently once the client has gone, so a long
     stream would otherwise read the whole file for nobody.
     """
-    sender = asyncio.ensure_future(body)
-    watcher = asyncio.ensure_future(until_disconnect(receive))
-    try:
-        await asyncio.wait((sender, watcher), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (sender, watcher):
-            if not task.done():
-                task.cancel()
-        await asyncio.gather(sender, watcher, return_exceptions=True)
-    if not sender.cancelled():
-        sender.result()
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+
+        async def watch() -> None:
+            await until_disconnect(receive)
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch)
+        try:
+            await body
+        except Exception as exc:
+            # Raised after the group: trio would wrap it in an exception group otherwise.
+            error = exc
+        group.cancel_scope.cancel()
+    if error is not None:
+        raise error

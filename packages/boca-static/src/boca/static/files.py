@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -10,9 +9,10 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-import aiofiles
+import anyio.to_thread
 
 from boca.static._cache import ENTRY_OVERHEAD, Cache, Entry, Headers, make_representation
+from boca.static._directories import check_directories, package_directory
 from boca.static._finder import Finder, Found, Redirect
 from boca.static._paths import route_path, split_route
 from boca.static._responder import Responder
@@ -43,6 +43,8 @@ class StaticFiles(Responder):
 
     Args:
         directory: A directory, or a list of directories searched in order.
+        packages: Packages whose `statics` directory is served after `directory`, as in
+            Starlette: a package name, or a `(package, directory)` pair.
         html: Serve `index` for directory paths and `404.html` (when present) for misses.
         index: The file served for a directory in html mode.
         fallback: A file (relative to the directories) served with 200 for any missing path,
@@ -51,7 +53,10 @@ class StaticFiles(Responder):
             Fingerprinted names from the manifest are always `immutable` for a year.
         precompressed: Serve `.br` / `.gz` siblings to clients that accept them.
         follow_symlinks: Serve symlinks that lead outside the directory. Off by default:
-            such links answer 404.
+            such links answer 404. `follow_symlink` (Starlette's name) is an alias.
+        check_dir: Check at construction that every directory exists and can be read
+            (default). False defers to request time: paths under a missing directory
+            answer 404.
         allow_dotfiles: Serve names starting with a dot. Off by default: they answer 404.
         cache_max_file_size: Files up to this many bytes are kept in memory.
         cache_budget: Total bytes the in-memory cache may hold (least recently used first out).
@@ -62,15 +67,20 @@ class StaticFiles(Responder):
         manifest: The manifest's file name in each directory, or None to ignore manifests.
         max_ranges: Range requests with more ranges than this get the whole file.
 
+    Inside a Starlette or FastAPI app (one whose scope carries
+    `starlette.exception_handlers`), a 404 or 405 is raised as Starlette's `HTTPException`, so
+    the host's exception handlers answer it; standalone it is answered in Boca's JSON format.
+
     Raises:
-        ValueError: A directory does not exist or is not a directory, the manifest is not
-            valid, or an option is out of range.
+        ValueError: A directory does not exist, is not a directory or cannot be read, the
+            manifest is not valid, or an option is out of range.
     """
 
     def __init__(
         self,
-        directory: PathLike | Sequence[PathLike],
+        directory: PathLike | Sequence[PathLike] | None = None,
         *,
+        packages: Sequence[str | tuple[str, str]] | None = None,
         html: bool = False,
         index: str = "index.html",
         fallback: str | None = None,
@@ -84,21 +94,24 @@ class StaticFiles(Responder):
         path: str = "/static",
         manifest: str | None = MANIFEST_NAME,
         max_ranges: int = 16,
+        check_dir: bool = True,
+        follow_symlink: bool | None = None,
     ) -> None:
-        dirs = [directory] if isinstance(directory, (str, os.PathLike)) else list(directory)
+        if directory is None:
+            dirs: list[PathLike] = []
+        elif isinstance(directory, (str, os.PathLike)):
+            dirs = [directory]
+        else:
+            dirs = list(directory)
+        dirs.extend(package_directory(p) for p in packages or ())
         if not dirs:
-            raise ValueError("StaticFiles needs at least one directory.")
+            raise ValueError("StaticFiles needs at least one directory (or package).")
+        if follow_symlink is not None:
+            follow_symlinks = follow_symlinks or follow_symlink
         self.directories = [Path(d) for d in dirs]
-        self._roots: list[str] = []
-        for d in self.directories:
-            if not d.exists():
-                raise ValueError(
-                    f"StaticFiles directory {str(d)!r} does not exist: create it, or fix the path "
-                    f"(relative paths start from the current directory, {os.getcwd()!r})."
-                )
-            if not d.is_dir():
-                raise ValueError(f"StaticFiles directory {str(d)!r} is not a directory.")
-            self._roots.append(os.path.realpath(d))
+        if check_dir:
+            check_directories(self.directories, manifest)
+        self._roots: list[str] = [os.path.realpath(d) for d in self.directories]
         if index and split_route("/" + index, allow_dotfiles=True) != ((index,), False):
             raise ValueError(f"StaticFiles index {index!r} must be a plain file name.")
         if not path.startswith("/"):
@@ -121,7 +134,11 @@ class StaticFiles(Responder):
         self._manifest: dict[str, str] = {}
         if manifest is not None:
             for d in reversed(self.directories):
-                if (d / manifest).is_file():
+                try:
+                    present = (d / manifest).is_file()
+                except OSError:  # an unreadable directory, allowed by check_dir=False
+                    present = False
+                if present:
                     self._manifest.update(load_manifest(d / manifest))
         self._hashed = frozenset(self._manifest.values())
         self._finder = Finder(
@@ -136,7 +153,11 @@ class StaticFiles(Responder):
         self._fallback_parts: tuple[str, ...] = ()
         if fallback is not None:
             split = split_route("/" + fallback.lstrip("/"), allow_dotfiles=allow_dotfiles)
-            if split is None or split[1] or self._finder.find(split[0], False) is None:
+            if (
+                split is None
+                or split[1]
+                or (check_dir and self._finder.find(split[0], False) is None)
+            ):
                 raise ValueError(
                     f"StaticFiles fallback {fallback!r} is not a file in {self._roots!r}."
                 )
@@ -181,14 +202,14 @@ class StaticFiles(Responder):
             return
         method = scope["method"]
         if method != "GET" and method != "HEAD":
-            await self._error(send, 405, method, [(b"allow", b"GET, HEAD")])
+            await self._fail(scope, send, 405, method)
             return
         key = route_path(scope)
         entry = self._cache.get(key)
         if entry is not None and (
             entry.streamed or time.monotonic() - entry.checked >= self.check_interval
         ):
-            entry = self._revalidate(entry)
+            entry = await self._revalidate(entry)
         if entry is None:
             entry = await self._load(key, scope, receive, send, method)
             if entry is None:
@@ -216,7 +237,7 @@ class StaticFiles(Responder):
             if entry is not None and not await self._respond(
                 entry, method, wanted or {}, scope, receive, send
             ):
-                await self._error(send, 404, method)
+                await self._fail(scope, send, 404, method)
 
     async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -232,17 +253,11 @@ class StaticFiles(Responder):
 
     # -- finding files -----------------------------------------------------------------------
 
-    def _revalidate(self, entry: Entry) -> Entry | None:
-        try:
-            for rep in (entry.identity, *entry.variants):
-                if not rep.same_file(os.stat(rep.path)):
-                    break
-            else:
-                if not any(os.path.exists(p) for p in entry.absent):
-                    entry.checked = time.monotonic()
-                    return entry
-        except OSError:
-            pass
+    async def _revalidate(self, entry: Entry) -> Entry | None:
+        """The entry if its files are unchanged on disk, checked in a worker thread."""
+        if await anyio.to_thread.run_sync(_unchanged, entry):
+            entry.checked = time.monotonic()
+            return entry
         self._cache.discard(entry.key)
         return None
 
@@ -255,8 +270,7 @@ class StaticFiles(Responder):
             await self._not_found(scope, receive, send, method)
             return None
         parts, trailing = split
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(None, self._finder.find, parts, trailing)
+        found = await anyio.to_thread.run_sync(self._finder.find, parts, trailing)
         if isinstance(found, Redirect):
             location = quote(scope.get("root_path", "") + key + "/", safe="/!$&'()*+,;=@")
             await self._redirect(send, location, method)
@@ -276,11 +290,10 @@ class StaticFiles(Responder):
     async def _special(self, key: str, parts: tuple[str, ...], status: int) -> Entry | None:
         entry = self._cache.get(key)
         if entry is not None:
-            entry = self._revalidate(entry)
+            entry = await self._revalidate(entry)
             if entry is not None:
                 return entry
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(None, self._finder.find, parts, False, status == 200)
+        found = await anyio.to_thread.run_sync(self._finder.find, parts, False, status == 200)
         if not isinstance(found, Found):
             return None
         return await self._entry(key, found, status, immutable=False)
@@ -291,19 +304,19 @@ class StaticFiles(Responder):
             if page is not None:
                 await self._send_full(page.identity, 404, method, scope, receive, send)
                 return
-        await self._error(send, 404, method)
+        await self._fail(scope, send, 404, method)
+
+    async def _fail(self, scope: Scope, send: Send, status: int, method: str) -> None:
+        """A 404 or 405: the host app's exception handlers answer it when there are any."""
+        if "starlette.exception_handlers" in scope:
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(status, headers=_ALLOW if status == 405 else None)
+        await self._error(send, status, method, _ALLOW_RAW if status == 405 else None)
 
     async def _read(self, path: str) -> tuple[os.stat_result, bytes | None] | None:
         """Open a file: its stat and, when small enough to cache, its bytes."""
-        try:
-            async with aiofiles.open(path, "rb") as file:
-                st = os.fstat(file.fileno())
-                if st.st_size > self.cache_max_file_size:
-                    return st, None
-                data = await file.read(st.st_size + 1)
-        except OSError:
-            return None
-        return st, (data if len(data) == st.st_size else None)
+        return await anyio.to_thread.run_sync(_read_file, path, self.cache_max_file_size)
 
     async def _entry(self, key: str, found: Found, status: int, *, immutable: bool) -> Entry | None:
         error_page = status != 200
@@ -359,6 +372,32 @@ class StaticFiles(Responder):
         return entry
 
 
+def _read_file(path: str, limit: int) -> tuple[os.stat_result, bytes | None] | None:
+    """One thread hop for open, stat and read; the bytes only for files up to `limit`."""
+    try:
+        with open(path, "rb") as file:
+            st = os.fstat(file.fileno())
+            if st.st_size > limit:
+                return st, None
+            data = file.read(st.st_size + 1)
+    except OSError:
+        return None
+    return st, (data if len(data) == st.st_size else None)
+
+
+def _unchanged(entry: Entry) -> bool:
+    """Whether every file of an entry is as cached and no missing sibling has appeared."""
+    try:
+        for rep in (entry.identity, *entry.variants):
+            if not rep.same_file(os.stat(rep.path)):
+                return False
+        return not any(os.path.exists(p) for p in entry.absent)
+    except OSError:
+        return False
+
+
+_ALLOW = {"Allow": "GET, HEAD"}
+_ALLOW_RAW = [(b"allow", b"GET, HEAD")]
 _WANTED = frozenset(
     (
         b"accept-encoding",
