@@ -142,7 +142,7 @@ def test_invalid_create_is_a_422_naming_each_problem(
 ) -> None:
     response = client.post("/api/items", json=body)
     assert response.status_code == 422
-    assert response.json() == {"error": "422 Unprocessable Entity", "status": 422, "detail": detail}
+    assert response.json() == {"error": "422 Unprocessable Content", "status": 422, "detail": detail}
     assert client.get("/api/items").json() == []
 
 

@@ -660,11 +660,11 @@ async def test_hostile_C33(tmp_path: pathlib.Path, sent: str, saved: str | None)
 def test_hostile_C34(live: LiveServer, raw: Callable[..., bytes]) -> None:
     head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n"
     response = raw(live.port, head + b"Expect: 100-continue\r\n\r\n")
-    assert status_line(response) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert status_line(response) == b"HTTP/1.1 413 Content Too Large"
     assert b"100 Continue" not in response
     assert b'"detail":"request body is larger than 10485760 bytes"' in response
     response = raw(live.port, head + b"\r\n" + b"x" * 1000)  # refused before reading the rest
-    assert status_line(response) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert status_line(response) == b"HTTP/1.1 413 Content Too Large"
     still_serving(live)
 
 
@@ -688,7 +688,7 @@ def test_hostile_C35(live: LiveServer) -> None:
             if not more:
                 break
             answer += more
-    assert status_line(answer) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert status_line(answer) == b"HTTP/1.1 413 Content Too Large"
     assert sent < 20 * 1024 * 1024  # aborted near the 10 MiB threshold, not at the 100 MiB end
     still_serving(live)
 

@@ -104,7 +104,7 @@ def test_body_limit_app_wide_with_content_length() -> None:
     response = client.post("/body", content=b"x" * 1001)
     assert response.status_code == 413
     assert response.json() == {
-        "error": "413 Request Entity Too Large",
+        "error": "413 Content Too Large",
         "status": 413,
         "detail": "request body is larger than 1000 bytes",
     }

@@ -8,14 +8,24 @@ that much. Serve with it from Python, `uvicorn.run(app, http=HttpToolsProtocol)`
 `uvicorn.Config(app, http="boca.core.server:HttpToolsProtocol")` (Uvicorn's command line only
 takes its own protocol names); the test `LiveServer` uses it. Needs httptools (in
 `uvicorn[standard]`).
+
+It also writes RFC 9110's reason phrases on the status line (`413 Content Too Large`) on every
+Python version, where Uvicorn takes them from `http.HTTPStatus`, which Python 3.13 renamed; and
+an error it answers while a pipelined earlier request is still being answered (431, 408, 400)
+waits behind that answer instead of replacing it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import types
 from typing import Any
 
+from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
+from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as _UvicornCycle
+
+from ._status import STATUS_LINES
 
 __all__ = [
     "HEAD_TIMEOUT",
@@ -43,6 +53,27 @@ class HeadTooLarge(Exception):
     """The request line and headers went past the limits."""
 
 
+def _with_status_lines(function: Any) -> Any:
+    """`function` reading Boca's `STATUS_LINES` where Uvicorn's module reads its own table.
+
+    Uvicorn builds its status lines from `http.HTTPStatus` and looks them up as a module global
+    in `RequestResponseCycle.send`; the same code bound to a namespace with Boca's table writes
+    the same phrases on every Python without repeating Uvicorn's code.
+    """
+    namespace = {**vars(httptools_impl), "STATUS_LINE": STATUS_LINES}
+    rebound = types.FunctionType(
+        function.__code__, namespace, function.__name__, function.__defaults__, function.__closure__
+    )
+    rebound.__qualname__ = function.__qualname__
+    return rebound
+
+
+class _Cycle(_UvicornCycle):
+    """Uvicorn's request/response cycle, writing Boca's status lines."""
+
+    send = _with_status_lines(_UvicornCycle.send)
+
+
 class HttpToolsProtocol(_UvicornHttpTools):
     """Uvicorn's httptools protocol, refusing oversized request heads with a 431 and slow ones
     with a 408.
@@ -64,6 +95,9 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._head_lines = 0
         self._stopping: asyncio.Event | None = None
         self._head_timer: asyncio.TimerHandle | None = None
+        #: An error answer waiting for the pipelined responses before it (then the connection
+        #: closes); the request that caused it is never read further.
+        self._queued_error: bytes | None = None
 
     def on_message_begin(self) -> None:
         self._in_head = True
@@ -100,6 +134,15 @@ class HttpToolsProtocol(_UvicornHttpTools):
         self._in_head = False
         self._cancel_head_timer()
         super().on_headers_complete()
+        # The cycle is a task not yet run (or queued behind another): it writes Boca's phrases.
+        if self.cycle is not None:
+            self.cycle.__class__ = _Cycle
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # `self.cycle` is the newest request's: once it is answered, so are all before it.
+        if self._queued_error is not None and self.cycle.response_complete:
+            self._write_and_close(self._queued_error)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -122,16 +165,23 @@ class HttpToolsProtocol(_UvicornHttpTools):
             return
         if self._in_head:
             self.logger.warning("Request head not received in time: connection closed.")
-            self._send_error(408, b"Request Timeout", b"Request head not received in time.")
+            self._send_error(408, b"Request head not received in time.")
         elif self.cycle is None:  # connected, but never sent a byte
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self._queued_error is not None:
+            return  # the parser stopped at the error; nothing after it is a request
         # A read that starts and ends inside a request head is all head: count it. (The read
         # in which a head begins is bounded by the transport's read size.)
         counting = self._in_head
         super().data_received(data)
-        if counting and self._in_head and not self.transport.is_closing():
+        if (
+            counting
+            and self._in_head
+            and self._queued_error is None
+            and not self.transport.is_closing()
+        ):
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEADER_BYTES:
                 self._send_431()
@@ -140,16 +190,16 @@ class HttpToolsProtocol(_UvicornHttpTools):
         if self._head_lines > MAX_HEADERS or self._head_size > MAX_HEADER_BYTES:
             self._send_431()
             return
-        super().send_400_response(msg)
+        self._send_error(400, msg.encode("ascii"))
 
     def _send_431(self) -> None:
         self.logger.warning("Request header fields too large: connection closed.")
-        self._send_error(
-            431, b"Request Header Fields Too Large", b"Request header fields too large."
-        )
+        self._send_error(431, b"Request header fields too large.")
 
-    def _send_error(self, status: int, phrase: bytes, msg: bytes) -> None:
-        content = [b"HTTP/1.1 %d %s\r\n" % (status, phrase)]
+    def _send_error(self, status: int, msg: bytes) -> None:
+        if self._queued_error is not None:
+            return  # one error per connection: it is the last thing written
+        content = [STATUS_LINES[status]]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])
         content.extend(
@@ -161,5 +211,19 @@ class HttpToolsProtocol(_UvicornHttpTools):
                 msg,
             ]
         )
-        self.transport.write(b"".join(content))
-        self.transport.close()
+        answer = b"".join(content)
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete and not cycle.more_body:
+            # The error is a later request's (the newest cycle has its whole body), and the
+            # requests before it are still being answered: their answers go first (RFC 9112
+            # section 9.3.2), then this one, then the connection closes.
+            self._queued_error = answer
+            self._cancel_head_timer()
+            self.flow.pause_reading()
+            return
+        self._write_and_close(answer)
+
+    def _write_and_close(self, answer: bytes) -> None:
+        if not self.transport.is_closing():  # an answer before may have closed it
+            self.transport.write(answer)
+            self.transport.close()
