@@ -59,12 +59,49 @@ async def test_content_types(site: Path, name: str, expected: str) -> None:
     assert r.headers["content-type"] == expected
 
 
-async def test_media_type_guess_from_python_table(tmp_path: Path) -> None:
-    write(tmp_path, {"a.rtf": "x", "b.svg": "<svg/>", "c.txt.br": b"x"})
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Python 3.13's mimetypes says text/rtf, 3.12 and older application/rtf (the IANA name).
+        ("a.rtf", "application/rtf"),
+        # Python 3.10 and 3.11 say application/javascript; RFC 9239 says text/javascript.
+        ("a.js", "text/javascript; charset=utf-8"),
+        ("a.mjs", "text/javascript; charset=utf-8"),
+        # Unknown to 3.10; image/x-ms-bmp there.
+        ("a.webp", "image/webp"),
+        ("a.avif", "image/avif"),
+        ("a.bmp", "image/bmp"),
+        # Unknown before 3.13.
+        ("a.md", "text/markdown; charset=utf-8"),
+        ("a.vtt", "text/vtt; charset=utf-8"),
+        ("a.ico", "image/vnd.microsoft.icon"),
+        ("a.wav", "audio/wav"),
+        ("a.woff2", "font/woff2"),
+        ("a.svg", "image/svg+xml; charset=utf-8"),
+        ("a.webmanifest", "application/manifest+json"),
+        ("a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("a.YAML", "application/yaml"),
+        ("c.txt.br", "application/x-brotli"),
+        ("c.css.gz", "application/gzip"),
+    ],
+)
+async def test_media_types_are_the_same_on_every_python(
+    tmp_path: Path, name: str, expected: str
+) -> None:
+    write(tmp_path, {name: "x"})
+    r = await call(StaticFiles(tmp_path, precompressed=False), "/" + name)
+    assert (r.status, r.headers["content-type"]) == (200, expected)
+
+
+async def test_types_outside_the_table_come_from_pythons_own_table(tmp_path: Path) -> None:
+    from boca.static._media import TYPES
+
+    assert ".ps" not in TYPES
+    write(tmp_path, {"a.ps": "x", "b.tar.xz": "x"})
     app = StaticFiles(tmp_path, precompressed=False)
-    assert (await call(app, "/a.rtf")).headers["content-type"] == "application/rtf"
-    assert (await call(app, "/b.svg")).headers["content-type"] == "image/svg+xml; charset=utf-8"
-    assert (await call(app, "/c.txt.br")).headers["content-type"] == "application/x-brotli"
+    assert (await call(app, "/a.ps")).headers["content-type"] == "application/postscript"
+    # A file named by an encoding Python knows but Boca does not serve precompressed.
+    assert (await call(app, "/b.tar.xz")).headers["content-type"] == "application/octet-stream"
 
 
 async def test_head_has_headers_without_body(site: Path) -> None:

@@ -6,7 +6,8 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from boca.static._http import content_type, http_date
+from boca.static._http import http_date
+from boca.static._media import content_type
 
 Headers = list[tuple[bytes, bytes]]
 

@@ -1,81 +1,11 @@
-"""HTTP details: media types, validators, preconditions and content negotiation."""
+"""HTTP details: validators, preconditions and content negotiation."""
 
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 from calendar import timegm
 from email.utils import formatdate, parsedate
-
-# Python's built-in table only: reading the host's /etc/mime.types would make the answer
-# depend on the machine. The web's common types are pinned on top of it.
-_TYPES = mimetypes.MimeTypes(filenames=())
-_WEB_TYPES = {
-    ".avif": "image/avif",
-    ".css": "text/css",
-    ".csv": "text/csv",
-    ".gif": "image/gif",
-    ".htm": "text/html",
-    ".html": "text/html",
-    ".ico": "image/x-icon",
-    ".jpeg": "image/jpeg",
-    ".jpg": "image/jpeg",
-    ".js": "text/javascript",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".md": "text/markdown",
-    ".mjs": "text/javascript",
-    ".mp4": "video/mp4",
-    ".otf": "font/otf",
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".ttf": "font/ttf",
-    ".txt": "text/plain",
-    ".wasm": "application/wasm",
-    ".webmanifest": "application/manifest+json",
-    ".webm": "video/webm",
-    ".webp": "image/webp",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".xml": "application/xml",
-}
-_ENCODED_TYPES = {"gzip": "application/gzip", "br": "application/x-brotli"}
-_CHARSET_TYPES = {"text/javascript", "application/javascript", "application/xml", "image/svg+xml"}
-# Types worth compressing ahead of time (the others are compressed already).
-COMPRESSIBLE = {
-    "application/javascript",
-    "application/json",
-    "application/manifest+json",
-    "application/wasm",
-    "application/xml",
-    "font/otf",
-    "font/ttf",
-    "image/svg+xml",
-    "image/x-icon",
-}
-
-
-def media_type(name: str) -> str:
-    """The bare media type for a file name, `application/octet-stream` when unknown."""
-    dot = name.rfind(".")
-    pinned = _WEB_TYPES.get(name[dot:].lower()) if dot > 0 else None
-    if pinned is not None:
-        return pinned
-    guessed, encoding = _TYPES.guess_type(name, strict=False)
-    if encoding is not None:
-        # A file like "app.css.gz" requested by its own name is a gzip file, not CSS.
-        return _ENCODED_TYPES.get(encoding, "application/octet-stream")
-    return guessed or "application/octet-stream"
-
-
-def content_type(name: str) -> str:
-    """The `Content-Type` value for a file name, with `charset=utf-8` for text."""
-    kind = media_type(name)
-    if kind.startswith("text/") or kind in _CHARSET_TYPES:
-        return kind + "; charset=utf-8"
-    return kind
 
 
 def http_date(timestamp: float) -> str:

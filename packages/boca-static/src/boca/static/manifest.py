@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from boca.static._http import COMPRESSIBLE, media_type
+from boca.static._media import COMPRESSIBLE, media_type
 
 MANIFEST_NAME = "boca-manifest.json"
 """The manifest's default file name, at the top of the static directory."""
