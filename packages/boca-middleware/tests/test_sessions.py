@@ -63,13 +63,14 @@ async def test_hostile_M13(call, scope) -> None:
     (set_cookie,) = result.header_list("set-cookie")
     name_value, *attributes = set_cookie.split("; ")
     assert name_value.startswith("session=")
-    assert attributes == ["Path=/", "Max-Age=1209600", "HttpOnly", "SameSite=lax"]
+    # Starlette's spelling (cookie attribute names are case-insensitive): a drop-in.
+    assert attributes == ["path=/", "Max-Age=1209600", "httponly", "samesite=lax"]
     assert result.header("vary") == "Cookie"
     secure = SessionMiddleware(session_app(write(a=1)), secret_key=SECRET, https_only=True)
     assert (
         (await call(secure, scope()))
         .header("set-cookie")
-        .endswith("; HttpOnly; SameSite=lax; Secure")
+        .endswith("; httponly; samesite=lax; secure")
     )
     # Reading alone is enough for Vary: Cookie.
     reader = SessionMiddleware(session_app(lambda s: "user" in s), secret_key=SECRET)
@@ -175,7 +176,7 @@ async def test_cookie_options(call, scope) -> None:
     )
     set_cookie = (await call(mw, scope())).header("set-cookie")
     assert set_cookie.startswith("sid=")
-    assert set_cookie.endswith("; Path=/app; Domain=example.com; HttpOnly; SameSite=strict")
+    assert set_cookie.endswith("; path=/app; domain=example.com; httponly; samesite=strict")
 
 
 async def test_rewritten_only_when_changed(call, scope) -> None:
@@ -195,8 +196,8 @@ async def test_cleared_session_deletes_the_cookie(call, scope) -> None:
     )
     result = await call(mw, scope(headers=[("cookie", cookie)]))
     assert result.header("set-cookie") == (
-        "session=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
-        "Domain=example.com; HttpOnly; SameSite=lax"
+        "session=; path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
+        "domain=example.com; httponly; samesite=lax"
     )
     # Clearing an already empty session writes nothing.
     result = await call(mw, scope())
@@ -241,11 +242,28 @@ def test_session_tracks_reads_and_writes() -> None:
         lambda s: s.keys(),
         lambda s: s.values(),
         lambda s: s.items(),
+        # Calls that could write but find nothing to change are reads.
+        lambda s: s.pop("missing", None),
+        lambda s: s.setdefault("a", 2),
     ]
     for op in reads:
         session = Session(a=1)
         op(session)
         assert session.accessed
+        assert not session.modified
+        assert dict(session) == {"a": 1}
+    failed_writes = [
+        lambda s: s.pop("missing"),
+        lambda s: s.__delitem__("missing"),
+    ]
+    empty = Session()
+    with pytest.raises(KeyError):
+        empty.popitem()
+    assert not empty.modified
+    for op in failed_writes:
+        session = Session(a=1)
+        with pytest.raises(KeyError):
+            op(session)
         assert not session.modified
     writes = [
         lambda s: s.__setitem__("b", 2),

@@ -8,30 +8,45 @@ from .accesslog import AccessLogMiddleware
 from .battery import MiddlewareBattery, from_settings
 from .compression import DEFAULT_CONTENT_TYPES, CompressionMiddleware, GZipMiddleware
 from .cors import CORSMiddleware
+from .csrf import CSRF, CSRFMiddleware, CSRFToken, csrf_input, csrf_token
 from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .proxyheaders import ProxyHeadersMiddleware
+from .ratelimit import Limit, RateLimitMiddleware
 from .requestid import RequestIDMiddleware, get_request_id, request_id_var
 from .sessions import Session, SessionMiddleware, SessionTooLarge
+from .stores import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CSRF",
     "DEFAULT_CONTENT_TYPES",
     "AccessLogMiddleware",
     "CORSMiddleware",
+    "CSRFMiddleware",
+    "CSRFToken",
     "CompressionMiddleware",
     "GZipMiddleware",
     "HSTSMiddleware",
     "HTTPSRedirectMiddleware",
+    "Limit",
+    "MemoryStore",
     "MiddlewareBattery",
     "ProxyHeadersMiddleware",
+    "RateLimitMiddleware",
+    "RateLimitStore",
+    "RedisStore",
     "RequestIDMiddleware",
     "Session",
     "SessionMiddleware",
     "SessionTooLarge",
+    "Store",
+    "StoreError",
     "TrustedHostMiddleware",
     "__version__",
+    "csrf_input",
+    "csrf_token",
     "from_settings",
     "get_request_id",
     "request_id_var",
