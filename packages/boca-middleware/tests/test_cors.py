@@ -171,13 +171,83 @@ async def test_safelisted_method_is_always_allowed(call, scope, app_factory) -> 
     assert result.header("access-control-allow-headers") is None
 
 
-async def test_wildcard_preflight_echoes_method_and_headers(call, scope, app_factory) -> None:
+STANDARD = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, QUERY"
+
+
+async def test_wildcard_preflight_lists_the_standard_methods_and_echoes_headers(
+    call, scope, app_factory
+) -> None:
     mw = CORSMiddleware(app_factory(), allow_origins="*", allow_methods="*", allow_headers="*")
-    result = await call(mw, preflight(scope, ORIGIN, "PURGE", "X-A, Authorization"))
+    result = await call(mw, preflight(scope, ORIGIN, "PATCH", "X-A, Authorization"))
     assert result.status == 200
     assert result.header("access-control-allow-origin") == "*"
-    assert result.header("access-control-allow-methods") == "PURGE"
+    assert result.header("access-control-allow-methods") == STANDARD
+    # Browsers send these names lower-cased and compare them case-insensitively (Fetch).
     assert result.header("access-control-allow-headers") == "x-a, authorization"
+
+
+@pytest.mark.parametrize("allow_methods", ["*", ["*"]])
+async def test_cors_wildcard_methods_refuse_non_standard_methods(
+    call, scope, app_factory, allow_methods
+) -> None:
+    mw = CORSMiddleware(app_factory(), allow_origins=[ORIGIN], allow_methods=allow_methods)
+    result = await call(mw, preflight(scope, ORIGIN, "PURGE"))
+    assert result.status == 400
+    assert result.body == b"Disallowed CORS method"
+    assert result.header("access-control-allow-origin") is None
+
+
+async def test_cors_custom_method_listed_beside_the_wildcard(call, scope, app_factory) -> None:
+    mw = CORSMiddleware(app_factory(), allow_origins=[ORIGIN], allow_methods=["*", "purge"])
+    result = await call(mw, preflight(scope, ORIGIN, "PURGE"))
+    assert result.status == 200
+    assert result.header("access-control-allow-methods") == (
+        "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PURGE, PUT, QUERY"
+    )
+
+
+async def test_hostile_cors_null_origin_with_wildcard_and_credentials_is_not_echoed(
+    call, scope, app_factory
+) -> None:
+    mw = CORSMiddleware(app_factory(), allow_origins=["*"], allow_credentials=True)
+    simple = await call(mw, scope(headers=[("origin", "null"), ("cookie", "sid=1")]))
+    assert simple.status == 200
+    assert simple.header("access-control-allow-origin") is None
+    assert simple.header("access-control-allow-credentials") is None
+    assert simple.header("vary") == "Origin"
+    refused = await call(mw, preflight(scope, "null", "GET"))
+    assert refused.status == 400
+    assert refused.body == b"Disallowed CORS origin"
+    assert refused.header("access-control-allow-origin") is None
+    # Any real origin is still echoed.
+    other = await call(mw, scope(headers=[("origin", ORIGIN)]))
+    assert other.header("access-control-allow-origin") == ORIGIN
+
+
+async def test_cors_null_origin_is_never_matched_by_a_regex(call, scope, app_factory) -> None:
+    mw = CORSMiddleware(app_factory(), allow_origin_regex=".*", allow_credentials=True)
+    result = await call(mw, scope(headers=[("origin", "null")]))
+    assert result.header("access-control-allow-origin") is None
+
+
+async def test_cors_null_origin_listed_explicitly_is_echoed(call, scope, app_factory) -> None:
+    mw = CORSMiddleware(app_factory(), allow_origins=["*", "null"], allow_credentials=True)
+    result = await call(mw, scope(headers=[("origin", "null")]))
+    assert result.header("access-control-allow-origin") == "null"
+    assert result.header("vary") == "Origin"
+    ok = await call(mw, preflight(scope, "null", "GET"))
+    assert ok.status == 200
+    assert ok.header("access-control-allow-origin") == "null"
+
+
+async def test_cors_wildcard_without_credentials_answers_star_to_null(
+    call, scope, app_factory
+) -> None:
+    # `*` without credentials never depends on the origin: nothing is echoed.
+    mw = CORSMiddleware(app_factory(), allow_origins=["*"])
+    result = await call(mw, scope(headers=[("origin", "null")]))
+    assert result.header("access-control-allow-origin") == "*"
+    assert (await call(mw, preflight(scope, "null", "GET"))).status == 200
 
 
 async def test_repeated_request_header_lines_are_one_list(call, scope, app_factory) -> None:

@@ -103,3 +103,44 @@ def test_trust_checks() -> None:
     assert not mw.is_trusted("unix:/tmp/sock")
     with pytest.raises(ValueError, match="Invalid trusted proxy 'nope'"):
         ProxyHeadersMiddleware(None, trusted_proxies=["nope"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "client"),
+    [
+        ("<script>alert(1)</script>", "10.0.0.1"),
+        ("unknown", "10.0.0.1"),
+        ("_hidden", "10.0.0.1"),
+        ("evil.com", "10.0.0.1"),
+        ("1.2.3.4, <script>", "1.2.3.4"),
+        ("1.2.3.4, 10.0.0.5:1", "1.2.3.4"),
+        ("1.2.3.4:5678", "1.2.3.4"),
+        ("1.2.3.4:http", "10.0.0.1"),
+        ("2001:DB8::1", "2001:db8::1"),
+        ("[2001:db8::1]", "2001:db8::1"),
+        ("[2001:db8::1]:8080", "2001:db8::1"),
+        ("[2001:db8::1]x", "10.0.0.1"),
+        ("[2001:db8::1", "10.0.0.1"),
+        ("[1.2.3.4]", "10.0.0.1"),
+        ("999.1.1.1", "10.0.0.1"),
+        ("1.2.3.4, 10.0.0.9", "1.2.3.4"),
+        ("10.0.0.7, 10.0.0.9", "10.0.0.7"),
+    ],
+)
+async def test_hostile_proxyheaders_ignore_forwarded_for_entries_that_are_not_ip_addresses(
+    call, scope, app_factory, forwarded_for, client
+) -> None:
+    app = app_factory()
+    mw = ProxyHeadersMiddleware(app, trusted_proxies=["10.0.0.0/8"])
+    await call(mw, scope(headers=[("x-forwarded-for", forwarded_for)], client=("10.0.0.1", 4000)))
+    expected = ("10.0.0.1", 4000) if client == "10.0.0.1" else (client, 0)
+    assert seen_scope(app)["client"] == expected
+
+
+async def test_proxyheaders_trusted_hosts_is_uvicorns_name(call, scope, app_factory) -> None:
+    app = app_factory()
+    mw = ProxyHeadersMiddleware(app, trusted_hosts="10.0.0.1, 10.0.0.2")
+    await call(mw, scope(headers=FORWARDED, client=("10.0.0.2", 4000)))
+    assert seen_scope(app)["client"] == ("1.2.3.4", 0)
+    with pytest.raises(TypeError, match="trusted_proxies or its alias trusted_hosts"):
+        ProxyHeadersMiddleware(app, trusted_proxies="*", trusted_hosts="*")

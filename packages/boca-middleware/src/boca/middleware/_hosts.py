@@ -8,8 +8,13 @@ from ipaddress import AddressValueError, IPv6Address
 
 from starlette.types import Scope
 
-# reg-name (letters, digits, '-', '_', '.') or a bracketed IPv6 literal, then an optional port.
-_HOST_RE = re.compile(rb"(?:([a-z0-9_\-.]+)|(\[[0-9a-f:.]+\]))(?::([0-9]{1,5}))?", re.IGNORECASE)
+# reg-name (letters, digits, '-', '_', '.') or a bracketed IP literal (IPv6, or RFC 3986's
+# IPvFuture `[v1.x]`, with the lower-case `v` Starlette also requires), then an optional port.
+_HOST_RE = re.compile(
+    rb"(?:([a-z0-9_\-.]+)|\[(?:([0-9a-f:.]+)|(?-i:v)[0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\])"
+    rb"(?::([0-9]{1,5}))?",
+    re.IGNORECASE,
+)
 
 WILDCARD_HELP = "Host patterns look like 'example.com', '*.example.com' or '*'."
 
@@ -24,13 +29,14 @@ def parse_host(value: bytes) -> tuple[str, str] | None:
     match = _HOST_RE.fullmatch(value)
     if match is None:
         return None
-    name, literal, port = match.groups()
-    if literal is not None:
-        try:
-            IPv6Address(literal[1:-1].decode("ascii"))
-        except AddressValueError:
-            return None
-        host = literal.decode("ascii").lower()
+    name, ipv6, port = match.groups()
+    if name is None:
+        if ipv6 is not None:
+            try:
+                IPv6Address(ipv6.decode("ascii"))
+            except AddressValueError:
+                return None
+        host = value[: value.rindex(b"]") + 1].decode("ascii").lower()
     else:
         host = name.decode("ascii").lower()
         if host.endswith("."):

@@ -11,6 +11,9 @@ from ._asgi import send_text, with_headers
 
 #: Methods a browser never preflights: always allowed (Fetch "CORS-safelisted method").
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+#: What `allow_methods=["*"]` stands for, as in Starlette: the standard methods, not any
+#: token a client makes up (a custom method must be listed by name).
+ALL_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY"})
 #: Request headers every CORS request may carry without being listed in `allow_headers`.
 SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
 
@@ -35,9 +38,13 @@ class CORSMiddleware:
         allow_origin_regex: A regular expression an origin must match *entirely*
             (`https://.*\\.example\\.com` does not match `https://example.com.evil.com`).
             Only well-formed origins (`scheme://host[:port]`, lower case) are tried.
-        allow_methods: Methods allowed in preflights, or `"*"` for any. GET, HEAD and
-            POST are always allowed: browsers never preflight them.
-        allow_headers: Request headers allowed in preflights, or `"*"` for any.
+            The `null` origin (sandboxed iframes, `file:` pages) is allowed only when
+            `"null"` is listed in `allow_origins`: neither `*` nor a regex covers it.
+        allow_methods: Methods allowed in preflights, or `"*"` for the standard ones
+            (`ALL_METHODS`, as in Starlette; list a custom method by name beside it).
+            GET, HEAD and POST are always allowed: browsers never preflight them.
+        allow_headers: Request headers allowed in preflights, or `"*"` for any (the
+            requested names are echoed, lower-cased as browsers send them).
             `Accept`, `Accept-Language`, `Content-Language` and `Content-Type` are
             always allowed.
         allow_credentials: Let browsers send cookies and read the response. The
@@ -67,14 +74,15 @@ class CORSMiddleware:
                     f"CORS origin {origin!r} is not an origin: write it as 'scheme://host[:port]' "
                     "with no path or trailing slash, e.g. 'https://example.com'."
                 )
-        methods = [m.upper() for m in _as_list(allow_methods)]
+        methods = {m.upper() for m in _as_list(allow_methods)}
+        if "*" in methods:
+            methods = (methods - {"*"}) | ALL_METHODS
         headers = [h.lower() for h in _as_list(allow_headers)]
 
         self.app = app
         self.allow_all_origins = "*" in origins
         self.allow_origins = frozenset(o.encode("latin-1") for o in origins if o != "*")
         self.allow_origin_regex = re.compile(allow_origin_regex) if allow_origin_regex else None
-        self.allow_all_methods = "*" in methods
         self.allow_methods = frozenset(methods) | SAFELISTED_METHODS
         self.allow_all_headers = "*" in headers
         self.allow_headers = frozenset(headers) | SAFELISTED_HEADERS
@@ -98,8 +106,7 @@ class CORSMiddleware:
             *common,
             (b"access-control-max-age", str(int(max_age)).encode()),
         ]
-        # With "*" the requested method is echoed instead (see _preflight_response).
-        self._preflight_methods = ", ".join(sorted(set(methods))).encode("latin-1")
+        self._preflight_methods = ", ".join(sorted(methods)).encode("latin-1")
         self._preflight_headers = ", ".join(sorted(self.allow_headers)).encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,7 +141,13 @@ class CORSMiddleware:
         await self.app(scope, receive, send_with_cors)
 
     def _is_allowed(self, origin: bytes) -> bool:
-        if self.allow_all_origins or origin in self.allow_origins:
+        if origin in self.allow_origins:
+            return True
+        if origin == b"null":
+            # Opaque origins share the one name `null`: echoing it would let every
+            # sandboxed page read (with credentials) what only listed sites may.
+            return False
+        if self.allow_all_origins:
             return True
         regex = self.allow_origin_regex
         if regex is None:
@@ -163,10 +176,10 @@ class CORSMiddleware:
                 private_network = value
 
         failures: list[str] = []
-        if not self._is_allowed(origin):
+        if not (self._wildcard or self._is_allowed(origin)):
             failures.append("origin")
         method = request_method.decode("latin-1").strip()
-        if not self.allow_all_methods and method not in self.allow_methods:
+        if method not in self.allow_methods:
             failures.append("method")
         names = [
             n.strip().lower()
@@ -186,11 +199,7 @@ class CORSMiddleware:
         headers = [
             (b"access-control-allow-origin", b"*" if self._wildcard else origin),
             *self._preflight,
-            (
-                b"access-control-allow-methods",
-                # A listed `*` would be taken literally with credentials: echo instead.
-                method.encode("latin-1") if self.allow_all_methods else self._preflight_methods,
-            ),
+            (b"access-control-allow-methods", self._preflight_methods),
             _VARY_PREFLIGHT,
         ]
         if names:

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ._hosts import parse_host
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_DEFAULT_TRUSTED = ("127.0.0.1", "::1")
 _SCHEMES = {
     "http": {"http": "http", "https": "https", "ws": "http", "wss": "https"},
     "websocket": {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"},
@@ -23,19 +24,39 @@ class ProxyHeadersMiddleware:
     else the headers are ignored, so a client cannot spoof its address, scheme or
     host. Repeated header lines are joined in order into one list (as HTTP says
     they mean). The client address is the right-most `X-Forwarded-For` entry that is
-    not itself a trusted proxy; scheme and host are the right-most entries, the ones
-    written by the nearest proxy. A malformed forwarded host is ignored.
+    not itself a trusted proxy; entries that are not IP addresses (v4 or v6, with an
+    optional port: `1.2.3.4:5678`, `[::1]:80`) are skipped, so `<script>` or
+    `unknown` never becomes `request.client.host`. Scheme and host are the
+    right-most entries, the ones written by the nearest proxy. A malformed forwarded
+    host is ignored.
+
+    Uvicorn applies `X-Forwarded-For`/`-Proto` itself by default (`--proxy-headers`,
+    trusting `--forwarded-allow-ips`, 127.0.0.1 unless set) before this middleware
+    runs; `boca run` turns that off so that this middleware is the only one reading
+    these headers. Under plain `uvicorn`, pass `--no-proxy-headers` when using it.
 
     Args:
         app: The ASGI app to wrap.
         trusted_proxies: Addresses or networks (`"10.0.0.0/8"`) of the proxies in
             front of the app, or `"*"` to trust every peer (only when the app cannot
-            be reached except through the proxy).
+            be reached except through the proxy). A string is a comma-separated list.
+        trusted_hosts: The same, under the name Uvicorn's `ProxyHeadersMiddleware`
+            uses; give one or the other.
     """
 
     def __init__(
-        self, app: ASGIApp, trusted_proxies: Collection[str] | str = ("127.0.0.1", "::1")
+        self,
+        app: ASGIApp,
+        trusted_proxies: Collection[str] | str | None = None,
+        trusted_hosts: Collection[str] | str | None = None,
     ) -> None:
+        if trusted_proxies is not None and trusted_hosts is not None:
+            raise TypeError(
+                "ProxyHeadersMiddleware takes trusted_proxies or its alias trusted_hosts "
+                "(Uvicorn's name), not both."
+            )
+        if trusted_proxies is None:
+            trusted_proxies = trusted_hosts if trusted_hosts is not None else _DEFAULT_TRUSTED
         if isinstance(trusted_proxies, str):
             trusted_proxies = [p.strip() for p in trusted_proxies.split(",")]
         self.app = app
@@ -81,11 +102,16 @@ class ProxyHeadersMiddleware:
 
         addresses = forwarded.get(b"x-forwarded-for")
         if addresses:
+            chosen: str | None = None
             for entry in reversed(addresses):
-                address = _strip_port(entry)
+                address = _ip_address(entry)
+                if address is None:
+                    continue
+                chosen = address
                 if not self.is_trusted(address):
                     break
-            scope["client"] = (address, 0)
+            if chosen is not None:
+                scope["client"] = (chosen, 0)
         protos = forwarded.get(b"x-forwarded-proto")
         if protos:
             scheme = _SCHEMES[kind].get(protos[-1].lower())
@@ -101,10 +127,26 @@ class ProxyHeadersMiddleware:
         await self.app(scope, receive, send)
 
 
-def _strip_port(address: str) -> str:
-    """`1.2.3.4:5678` → `1.2.3.4`, `[::1]:80` → `::1`; plain addresses unchanged."""
-    if address.startswith("["):
-        return address[1:].split("]", 1)[0]
-    if address.count(":") == 1:
-        return address.split(":", 1)[0]
-    return address
+def _ip_address(entry: str) -> str | None:
+    """The IP address of an `X-Forwarded-For` entry in canonical form, or None.
+
+    `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`, `[2001:db8::1]` and `[2001:db8::1]:80`
+    are addresses; names, `unknown`, obfuscated identifiers (`_hidden`) and junk are not.
+    """
+    host, port = entry, ""
+    if entry.startswith("["):
+        host, sep, port = entry[1:].partition("]")
+        if not sep or (port and not (port.startswith(":") and port[1:].isdigit())):
+            return None
+        try:
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            return None
+    if entry.count(":") == 1:
+        host, port = entry.split(":")
+        if not port.isdigit():
+            return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None

@@ -10,6 +10,10 @@ from ._asgi import refuse_websocket, send_redirect, send_text
 from ._hosts import HostMatcher, host_header, parse_host
 
 _INVALID = b"Invalid host header"
+#: The scope key holding the host name this middleware validated for the request, so
+#: that inner middleware (HTTPSRedirectMiddleware) may build URLs from it. Never set
+#: when every host is allowed.
+VALIDATED_HOST_KEY = "boca.validated_host"
 # Decisions per raw Host value: a site sees few distinct values, and the cache is
 # emptied when full so that junk hosts cannot grow it.
 _VERDICT_LIMIT = 256
@@ -21,13 +25,15 @@ class TrustedHostMiddleware:
     Host names are compared case-insensitively and without a trailing dot; the port
     is ignored. A missing, malformed or repeated Host header is refused too. HTTP
     requests and WebSocket handshakes are checked; refused handshakes get a 400
-    response when the server supports it, else close code 1008.
+    response when the server supports it, else close code 1008. The validated host
+    name is put in `scope["boca.validated_host"]` for `HTTPSRedirectMiddleware`.
 
     Args:
         app: The ASGI app to wrap.
-        allowed_hosts: Host names such as `"example.com"`, wildcard subdomains such
-            as `"*.example.com"` (which does not match `example.com` itself), or `"*"`
-            for any host (the middleware then does nothing).
+        allowed_hosts: Host names such as `"example.com"`, IP literals such as
+            `"127.0.0.1"`, `"[::1]"` or `"[v1.foo]"`, wildcard subdomains such as
+            `"*.example.com"` (which does not match `example.com` itself), or `"*"`
+            (or `None`, as in Starlette) for any host: the middleware then does nothing.
         www_redirect: When `www.<host>` is allowed but `<host>` is not, redirect
             (308) to `www.<host>` instead of refusing.
     """
@@ -35,13 +41,15 @@ class TrustedHostMiddleware:
     def __init__(
         self,
         app: ASGIApp,
-        allowed_hosts: Collection[str] = ("*",),
+        allowed_hosts: Collection[str] | None = None,
         www_redirect: bool = True,
     ) -> None:
         self.app = app
-        self.matcher = HostMatcher(allowed_hosts)
+        self.matcher = HostMatcher(("*",) if allowed_hosts is None else allowed_hosts)
         self.www_redirect = www_redirect
-        self._verdicts: dict[bytes | None, bool | str] = {}
+        # Per raw Host value: the validated host name, ("", netloc) to redirect, or
+        # ("", "") to refuse.
+        self._verdicts: dict[bytes | None, tuple[str, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -51,31 +59,35 @@ class TrustedHostMiddleware:
         raw, single = host_header(scope)
         verdict = self._verdicts.get(raw) if single else None
         if verdict is None:
-            verdict = self._judge(raw) if single and raw is not None else ""
+            verdict = self._judge(raw) if single and raw is not None else _REFUSE
             if single:
                 if len(self._verdicts) >= _VERDICT_LIMIT:
                     self._verdicts.clear()
                 self._verdicts[raw] = verdict
-        if verdict is True:
+        host, redirect = verdict
+        if host:
+            scope[VALIDATED_HOST_KEY] = host
             await self.app(scope, receive, send)
-        elif verdict:
-            await send_redirect(scope, send, _location(scope, verdict))
+        elif redirect:
+            await send_redirect(scope, send, _location(scope, redirect))
         elif kind == "http":
             await send_text(send, 400, _INVALID)
         else:
             await refuse_websocket(scope, send, 400, _INVALID)
 
-    def _judge(self, raw: bytes) -> bool | str:
-        """True for an allowed host, the `www.` netloc to redirect to, or "" to refuse."""
+    def _judge(self, raw: bytes) -> tuple[str, str]:
         parsed = parse_host(raw)
         if parsed is None:
-            return ""
+            return _REFUSE
         host, port = parsed
         if self.matcher(host):
-            return True
+            return host, ""
         if self.www_redirect and self.matcher("www." + host):
-            return f"www.{host}:{port}" if port else f"www.{host}"
-        return ""
+            return "", f"www.{host}:{port}" if port else f"www.{host}"
+        return _REFUSE
+
+
+_REFUSE = ("", "")
 
 
 def _location(scope: Scope, netloc: str) -> bytes:
