@@ -17,7 +17,7 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 # What each package's own test suite needs besides the package itself.
 TEST_REQUIREMENTS = {
-    "boca-core": ["pytest", "pytest-asyncio", "httpx", "websockets"],
+    "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets"],
     "boca-templates": ["pytest", "pytest-asyncio"],
     "boca-static": ["pytest", "pytest-asyncio", "httpx"],
     "boca-middleware": ["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard"],
@@ -110,6 +110,19 @@ def test_installed_alone_passes_its_own_tests(
     )
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
     _run_suite(python, ROOT / "packages" / package / "tests", tmp_path)
+
+
+def test_test_clients_are_an_extra_named_when_missing(
+    wheels: dict[str, Path], tmp_path: Path
+) -> None:
+    python = _fresh_venv(tmp_path, str(wheels["boca-core"]))
+    probe = "import boca.core, boca.core.cli\nimport boca.core.testing\n"
+    result = subprocess.run(
+        [str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "ImportError: boca.core.testing needs the test clients" in result.stderr
+    assert "pip install 'boca-core[testing]'" in result.stderr
 
 
 def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path: Path) -> None:

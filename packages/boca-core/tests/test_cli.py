@@ -68,7 +68,8 @@ def test_new_writes_a_project_with_boca_core_only(workdir: Path) -> None:
     assert files_under(project) == BARE_FILES
     pyproject = (project / "pyproject.toml").read_text()
     assert 'dependencies = [\n    "boca-core>=0.1",\n]' in pyproject
-    assert 'dev = ["pytest>=8", "pytest-asyncio>=0.24", "httpx>=0.27"]' in pyproject
+    assert 'dev = ["pytest>=8", "boca-core[testing]>=0.1"]' in pyproject
+    assert "asyncio_mode" not in pyproject  # anyio's plugin runs the async tests
     assert (
         "[tool.boca]\n# What `boca run` and `boca routes` serve when no APP is given.\n"
         'app = "demo.app:app"' in pyproject
@@ -83,6 +84,7 @@ def test_new_writes_a_project_with_boca_core_only(workdir: Path) -> None:
     assert len(secret) >= 40
     assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
     assert "DEBUG=false\nSECRET_KEY=change-me\n" in (project / ".env.example").read_text()
+    assert "DEBUG=false\n" in env  # the same as the example: no debug warning at every run
     assert "Created demo (boca-core)." in result.output
     assert "  cd demo\n" in result.output
     assert [p.name for p in workdir.iterdir()] == ["demo"]  # no staging directory left behind
@@ -112,7 +114,7 @@ def test_new_with_every_battery(workdir: Path) -> None:
     assert 'res.render("index.html", title="shop")' in app
     assert "static_url('style.css')" in (project / "shop" / "templates" / "index.html").read_text()
     tests = (project / "tests" / "test_app.py").read_text()
-    assert "def test_stylesheet()" in tests
+    assert "def test_stylesheet(client: TestClient)" in tests
     assert "x-request-id" in tests
     assert (
         "Created shop (boca-core, boca-templates, boca-static, boca-middleware)." in result.output
@@ -611,7 +613,7 @@ def test_missing_nested_attribute(workdir: Path) -> None:
 @pytest.mark.parametrize(
     ("code", "described"),
     [
-        ("app = 3\n", "app:app is builtins.int 3, not an ASGI app"),
+        ("app = 3\n", "app:app is a builtins.int object, not an ASGI app"),
         (
             "class app: ...\n",
             "app:app is the class app (create an instance: app = app()), not an ASGI app",
@@ -621,6 +623,12 @@ def test_missing_nested_attribute(workdir: Path) -> None:
             "app:app is function app, which is not async, not an ASGI app",
         ),
         ("import json as app\n", "app:app is the module json, not an ASGI app"),
+        (
+            "async def app(req, res, item_id): ...\n",
+            "app:app is the async function app(req, res, item_id), which is not an ASGI app "
+            "(a view takes (req, res, ...); an ASGI function takes (scope, receive, send)): "
+            "serve the App its routes belong to",
+        ),
     ],
 )
 def test_not_an_asgi_app(workdir: Path, code: str, described: str) -> None:
@@ -628,6 +636,31 @@ def test_not_an_asgi_app(workdir: Path, code: str, described: str) -> None:
     result = invoke("routes")
     assert result.exit_code == 2
     assert described in result.output
+
+
+def test_load_errors_name_the_type_never_the_value(workdir: Path) -> None:
+    write(workdir / "app.py", "settings = {'SECRET_KEY': 'hunter2-do-not-print'}\n")
+    result = invoke("routes", "app:settings")
+    assert result.exit_code == 2
+    assert "app:settings is a builtins.dict object, not an ASGI app" in result.output
+    assert "hunter2" not in result.output
+    assert "SECRET_KEY" not in result.output
+
+
+def test_views_are_neither_served_nor_suggested(workdir: Path) -> None:
+    write(
+        workdir / "app.py",
+        "from boca.core import App\n\napp = App()\n\n\n"
+        "@app.route('/items/{item_id}')\nasync def some_view(req, res, item_id):\n"
+        "    res.text = item_id\n\n\n"
+        "async def raw(scope, receive, send): ...\n",
+    )
+    result = invoke("run", "app:some_view")
+    assert result.exit_code == 2
+    assert "app:some_view is the async function some_view(req, res, item_id)" in result.output
+    missing = invoke("run", "app:nothing")
+    assert missing.exit_code == 2
+    assert "ASGI apps in app: app, raw\n" in missing.output
 
 
 def test_nested_attribute_that_is_an_app(workdir: Path) -> None:

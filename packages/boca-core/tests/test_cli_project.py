@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -49,6 +50,33 @@ def test_a_new_project_passes_its_own_tests(demo: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=demo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+
+
+def test_a_new_project_keeps_passing_with_an_app_provider(demo: Path, tmp_path: Path) -> None:
+    """The scaffolded tests enter the client with `with`: app-scoped providers are made."""
+    project = tmp_path / "demo"
+    shutil.copytree(demo, project, ignore=shutil.ignore_patterns("__pycache__"))
+    app = project / "demo" / "app.py"
+    health = '@app.route("/health", name="health")\n'
+    code = app.read_text().replace(
+        health + "async def health(req: Request, res: Response) -> None:",
+        '@app.provider(scope="app")\nasync def status() -> str:\n    return "ok"\n\n\n'
+        '@app.route("/health", name="health")\n'
+        "async def health(req: Request, res: Response, status: str) -> None:",
+    )
+    code = code.replace('res.json = {"status": "ok"}', 'res.json = {"status": status}')
+    assert "status: str" in code
+    app.write_text(code)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=120,

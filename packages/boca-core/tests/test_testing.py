@@ -59,3 +59,60 @@ def test_live_server_startup_failure() -> None:
     with pytest.raises(RuntimeError, match="failed to start"):
         server.start()
     server.stop()
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.anyio
+async def test_async_client_on_asyncio_and_trio(anyio_backend: str) -> None:
+    app = App()
+    events: list[str] = []
+
+    @app.on("startup")
+    async def started() -> None:
+        events.append("startup")
+
+    @app.on("shutdown")
+    async def stopped() -> None:
+        events.append("shutdown")
+
+    @app.route("/")
+    async def home(req, res):  # type: ignore[no-untyped-def]
+        res.json = {"events": events}
+
+    async with TestClient(app) as client:
+        response = await client.get("/")
+    assert response.json() == {"events": ["startup"]}
+    assert events == ["startup", "shutdown"]
+
+
+@pytest.mark.anyio
+async def test_async_client_startup_failure_raises(anyio_backend: str) -> None:
+    app = App()
+
+    @app.on("startup")
+    async def broken() -> None:
+        raise LookupError("no database")
+
+    with pytest.raises(RuntimeError, match="application startup failed: LookupError") as info:
+        async with TestClient(app):
+            pass  # pragma: no cover - never entered
+    assert isinstance(info.value.__cause__, LookupError)
+
+
+@pytest.mark.anyio
+async def test_async_client_lets_the_tests_exception_through(anyio_backend: str) -> None:
+    app = App()
+    stopped: list[bool] = []
+
+    @app.on("shutdown")
+    async def stop() -> None:
+        stopped.append(True)
+
+    with pytest.raises(KeyError, match="raised by the test"):
+        async with TestClient(app):
+            raise KeyError("raised by the test")
+    assert stopped == [True]  # shut down all the same

@@ -138,26 +138,56 @@ def _import_failed(module_name: str, exc: BaseException) -> AppImportError:
 
 
 def _is_asgi(obj: Any) -> bool:
-    """An async callable that takes `(scope, receive, send)`."""
-    if not callable(obj) or inspect.isclass(obj):
+    """An ASGI app: an instance whose class has an async `__call__(scope, receive, send)` (a Boca
+    `App`, a Starlette app, a middleware), or an async function whose parameters are named
+    `scope, receive, send`.
+
+    The names matter for functions: a view `async def item(req, res, item_id)` takes three
+    arguments too, and serving it would answer every request with a 500.
+    """
+    if inspect.isclass(obj) or inspect.ismodule(obj) or not callable(obj):
         return False
-    if not (inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)):
-        return False
+    if inspect.isfunction(obj) or inspect.ismethod(obj):
+        if not inspect.iscoroutinefunction(obj):
+            return False
+        return _positional_names(obj)[:3] == ["scope", "receive", "send"] and _takes_three(obj)
+    return inspect.iscoroutinefunction(type(obj).__call__) and _takes_three(obj)
+
+
+def _positional_names(fn: Any) -> list[str]:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - builtins only
+        return []
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _takes_three(obj: Any) -> bool:
     try:
         inspect.signature(obj).bind(None, None, None)
-    except TypeError:
+    except (TypeError, ValueError):
         return False
     return True
 
 
 def _describe(obj: Any) -> str:
+    """What `obj` is, by its type: never its value, which may be a secret (a settings dict)."""
     if inspect.isclass(obj):
         return f"the class {obj.__qualname__} (create an instance: app = {obj.__qualname__}())"
     if inspect.ismodule(obj):
         return f"the module {obj.__name__}"
-    if callable(obj):
-        return f"{type(obj).__name__} {getattr(obj, '__qualname__', repr(obj))}, which is not async"
-    return f"{type(obj).__module__}.{type(obj).__qualname__} {obj!r:.60}"
+    if inspect.isfunction(obj) or inspect.ismethod(obj):
+        name = obj.__qualname__
+        if not inspect.iscoroutinefunction(obj):
+            return f"function {name}, which is not async"
+        params = ", ".join(_positional_names(obj)) or "no arguments"
+        return (
+            f"the async function {name}({params}), which is not an ASGI app (a view takes "
+            "(req, res, ...); an ASGI function takes (scope, receive, send)): serve the App "
+            "its routes belong to"
+        )
+    kind = type(obj)
+    return f"a {kind.__module__}.{kind.__qualname__} object"
 
 
 def _asgi_hint(module: Any) -> str:

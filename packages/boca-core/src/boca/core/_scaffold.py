@@ -89,8 +89,8 @@ def render(name: str, batteries: Iterable[str]) -> dict[str, str]:
     chosen = set(batteries)
     pkg = module_name(name)
     files = {
-        ".env": _env(secrets.token_urlsafe(32), debug=True),
-        ".env.example": _env("change-me", debug=False),
+        ".env": _env(secrets.token_urlsafe(32)),
+        ".env.example": _env("change-me"),
         ".gitignore": ".env\n.venv/\n__pycache__/\n*.egg-info/\ndist/\n.pytest_cache/\n",
         "README.md": _readme(name, pkg, chosen),
         "pyproject.toml": _pyproject(name, pkg, chosen),
@@ -205,10 +205,13 @@ def _merge(built: Path, target: Path, paths: list[str], backup: Path) -> None:
         raise
 
 
-def _env(secret: str, *, debug: bool) -> str:
+def _env(secret: str) -> str:
+    # The same DEBUG in both files: a project starts quiet and safe, and the developer turns
+    # tracebacks on knowingly.
     return (
         "# Read by settings.py; values set in the environment win.\n"
-        f"DEBUG={'true' if debug else 'false'}\n"
+        "# DEBUG=true shows tracebacks to clients: only ever on your own machine.\n"
+        "DEBUG=false\n"
         f"SECRET_KEY={secret}\n"
     )
 
@@ -256,19 +259,35 @@ def _app(name: str, chosen: set[str]) -> str:
 
 
 def _tests(name: str, pkg: str, chosen: set[str]) -> str:
+    # A `client` fixture entered with `with`: the app's startup and shutdown (and so its
+    # app-scoped providers) run around each test. Async tests use anyio's pytest plugin, which
+    # comes with anyio (a dependency of boca-core): no other plugin to install.
     lines = [
         f'"""Tests for the {name} app, through Boca\'s test client."""',
         "",
         "from __future__ import annotations",
         "",
+        "from collections.abc import Iterator",
+        "",
+        "import pytest",
+        "",
         "from boca.core.testing import TestClient",
         "",
         f"from {pkg}.app import app",
         "",
-        "client = TestClient(app)",
+        "",
+        "@pytest.fixture",
+        "def client() -> Iterator[TestClient]:",
+        "    with TestClient(app) as client:  # runs the app's startup and shutdown",
+        "        yield client",
         "",
         "",
-        "def test_home() -> None:",
+        "@pytest.fixture",
+        "def anyio_backend() -> str:",
+        '    return "asyncio"  # the event loop of the async tests; "trio" works too',
+        "",
+        "",
+        "def test_home(client: TestClient) -> None:",
         '    response = client.get("/")',
         "    assert response.status_code == 200",
     ]
@@ -282,10 +301,11 @@ def _tests(name: str, pkg: str, chosen: set[str]) -> str:
     lines += [
         "",
         "",
-        "def test_unknown_path_is_a_404() -> None:",
+        "def test_unknown_path_is_a_404(client: TestClient) -> None:",
         '    assert client.get("/no-such-page").status_code == 404',
         "",
         "",
+        "@pytest.mark.anyio",
         "async def test_health() -> None:",
         "    async with TestClient(app) as async_client:",
         '        response = await async_client.get("/health")',
@@ -296,7 +316,7 @@ def _tests(name: str, pkg: str, chosen: set[str]) -> str:
         lines += [
             "",
             "",
-            "def test_stylesheet() -> None:",
+            "def test_stylesheet(client: TestClient) -> None:",
             '    response = client.get("/static/style.css")',
             "    assert response.status_code == 200",
             '    assert response.headers["content-type"].startswith("text/css")',
@@ -305,7 +325,7 @@ def _tests(name: str, pkg: str, chosen: set[str]) -> str:
         lines += [
             "",
             "",
-            "def test_every_response_has_a_request_id() -> None:",
+            "def test_every_response_has_a_request_id(client: TestClient) -> None:",
             '    assert client.get("/health").headers["x-request-id"]',
         ]
     return "\n".join(lines) + "\n"
@@ -335,7 +355,7 @@ def _pyproject(name: str, pkg: str, chosen: set[str]) -> str:
             "]",
             "",
             "[project.optional-dependencies]",
-            'dev = ["pytest>=8", "pytest-asyncio>=0.24", "httpx>=0.27"]',
+            'dev = ["pytest>=8", "boca-core[testing]>=0.1"]',
             "",
             "[tool.boca]",
             "# What `boca run` and `boca routes` serve when no APP is given.",
@@ -344,8 +364,6 @@ def _pyproject(name: str, pkg: str, chosen: set[str]) -> str:
             "[tool.pytest.ini_options]",
             'pythonpath = ["."]',
             'testpaths = ["tests"]',
-            'asyncio_mode = "auto"',
-            'asyncio_default_fixture_loop_scope = "function"',
             "",
             "[tool.poetry]",
             f'packages = [{{ include = "{pkg}" }}]',

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import threading
 from types import TracebackType
 from typing import Any
 
-import httpx
+import anyio
 import uvicorn
-from starlette.testclient import TestClient as _StarletteTestClient
+
+try:
+    import httpx
+    from starlette.testclient import TestClient as _StarletteTestClient
+except ImportError as exc:  # pragma: no cover - exercised by the packaging tests
+    raise ImportError(
+        f"boca.core.testing needs the test clients ({exc.name or exc}): "
+        "pip install 'boca-core[testing]'"
+    ) from exc
 
 from .types import ASGIApp, Message
 
@@ -58,30 +65,48 @@ class TestClient(_StarletteTestClient):
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: ASGIApp) -> Any:
-    """Run the ASGI lifespan protocol around the block; startup failures raise."""
-    to_app: asyncio.Queue[Message] = asyncio.Queue()
-    from_app: asyncio.Queue[Message] = asyncio.Queue()
+    """Run the ASGI lifespan protocol around the block; startup failures raise.
+
+    Written on anyio, so async tests run on asyncio and trio alike. The block's own exception
+    is raised after the task group ends, as it was raised: never inside an ExceptionGroup.
+    """
+    to_app, app_receive = anyio.create_memory_object_stream[Message](4)
+    app_send, from_app = anyio.create_memory_object_stream[Message](4)
     scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+    failures: list[Exception] = []
+    raised: Exception | None = None
+    started = True
 
     async def run() -> None:
-        await app(scope, to_app.get, from_app.put)
-
-    task = asyncio.create_task(run())
-    await to_app.put({"type": "lifespan.startup"})
-    message = await from_app.get()
-    if message["type"] == "lifespan.startup.failed":
-        cause = None
         try:
-            await task
-        except Exception as exc:
-            cause = exc
+            await app(scope, app_receive.receive, app_send.send)
+        except Exception as exc:  # reported by the app as lifespan.startup.failed first
+            failures.append(exc)
+        finally:
+            app_send.close()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(run)
+        await to_app.send({"type": "lifespan.startup"})
+        message = await from_app.receive()
+        if message["type"] == "lifespan.startup.failed":
+            started = False
+            with contextlib.suppress(anyio.EndOfStream):
+                await from_app.receive()  # the app has finished: its stream is closed
+        else:
+            try:
+                yield
+            except Exception as exc:
+                raised = exc
+            finally:
+                await to_app.send({"type": "lifespan.shutdown"})
+                with contextlib.suppress(anyio.EndOfStream):
+                    await from_app.receive()
+    if not started:
+        cause = failures[0] if failures else None
         raise RuntimeError(f"application startup failed: {message.get('message', '')}") from cause
-    try:
-        yield
-    finally:
-        await to_app.put({"type": "lifespan.shutdown"})
-        await from_app.get()
-        await task
+    if raised is not None:
+        raise raised
 
 
 class LiveServer:
