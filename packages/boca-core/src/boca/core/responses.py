@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import inspect
 import os
-import stat as _stat
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-import anyio.to_thread
-from starlette.responses import FileResponse
-
 from . import _json
+from ._cookies import cookie_header
+from ._file_response import send_file
 from ._headers import ResponseHeaders, check_header, content_disposition
 from .background import BackgroundTask, run_background
-from .errors import HTTPError
-from .server import SHUTDOWN_EXTENSION
-from .streaming import stream_response
+from .streaming import Stream, send_stream
 from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -34,15 +27,6 @@ _HTML = b"text/html; charset=utf-8"
 _JSON = b"application/json"
 _BYTES = b"application/octet-stream"
 _NO_BODY = frozenset({204, 304})
-_COOKIE_ATTR_FORBIDDEN = frozenset(";,\r\n\x00")
-
-
-@dataclass(frozen=True)
-class _Stream:
-    make: Callable[[], AsyncIterator[Any]]
-    events: bool
-    heartbeat: float | None
-    throw: bool
 
 
 class Response:
@@ -78,7 +62,7 @@ class Response:
         self._json: Any = _UNSET
         self._file: tuple[str, str | None, str | None] | None = None
         self._render: tuple[str, dict[str, Any]] | None = None
-        self._stream: _Stream | None = None
+        self._stream: Stream | None = None
         self._tasks: list[BackgroundTask] | None = None
         #: True once `http.response.start` went to the server: the status can no longer change.
         self.started = False
@@ -129,7 +113,7 @@ class Response:
         """
 
         def register(gen: G) -> G:
-            self._set_stream(_Stream(gen, False, None, throw_disconnect))
+            self._set_stream(Stream(gen, False, None, throw_disconnect))
             return gen
 
         return register if fn is None else register(fn)
@@ -160,12 +144,12 @@ class Response:
             raise ValueError("heartbeat must be a positive number of seconds, or None")
 
         def register(gen: G) -> G:
-            self._set_stream(_Stream(gen, True, heartbeat, throw_disconnect))
+            self._set_stream(Stream(gen, True, heartbeat, throw_disconnect))
             return gen
 
         return register if fn is None else register(fn)
 
-    def _set_stream(self, stream: _Stream) -> None:
+    def _set_stream(self, stream: Stream) -> None:
         make = stream.make
         if (
             not callable(make)
@@ -287,35 +271,19 @@ class Response:
 
         Values are quoted as needed; an invalid name or attribute raises `ValueError`.
         """
-        cookie: SimpleCookie = SimpleCookie()
-        try:
-            cookie[key] = value
-        except CookieError:
-            raise ValueError(
-                f"invalid cookie name {key!r}: use letters, digits and !#$%&'*+-.^_`|~"
-            ) from None
-        morsel = cookie[key]
-        for attr, attr_value in (("path", path), ("domain", domain)):
-            if attr_value is not None:
-                if _COOKIE_ATTR_FORBIDDEN & set(attr_value):
-                    raise ValueError(f"cookie {key!r}: invalid {attr} {attr_value!r}")
-                morsel[attr] = attr_value
-        if max_age is not None:
-            morsel["max-age"] = int(max_age)
-        if expires is not None:
-            morsel["expires"] = expires
-        if secure:
-            morsel["secure"] = True
-        if httponly:
-            morsel["httponly"] = True
-        if samesite is not None:
-            if samesite.lower() not in ("lax", "strict", "none"):
-                raise ValueError(f"cookie {key!r}: samesite must be 'lax', 'strict' or 'none'")
-            morsel["samesite"] = samesite.capitalize()
-        output = morsel.OutputString()
-        if partitioned:  # CHIPS; http.cookies knows the attribute only from Python 3.14
-            output += "; Partitioned"
-        self.headers.append("set-cookie", output)
+        header = cookie_header(
+            key,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        self.headers.append("set-cookie", header)
 
     def delete_cookie(
         self,
@@ -344,53 +312,14 @@ class Response:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._file is not None:
-            await self._send_file(scope, receive, send)
+            await send_file(self, *self._file[:2], scope, receive, send)
         elif self._stream is not None:
-            await self._send_stream(scope, receive, send)
+            await send_stream(self, self._stream, scope, receive, send)
         else:
             await self._send_body(scope, send)
         if self._tasks:
             app = self.request.scope.get("app")
             await run_background(self._tasks, getattr(app, "providers", None))
-
-    async def _send_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self._stream is not None
-        stream = self._stream
-        headers = self.headers
-        if stream.events:
-            headers.setdefault("content-type", "text/event-stream; charset=utf-8")
-            headers.setdefault("cache-control", "no-cache")
-            headers.setdefault("x-accel-buffering", "no")
-        elif self.media_type is not None:
-            headers.setdefault("content-type", self.media_type)
-        else:
-            headers.setdefault("content-type", "text/plain; charset=utf-8")
-        raw = [kv for kv in headers.raw if kv[0] != b"content-length"]
-        start = {"type": "http.response.start", "status": self.status_code, "headers": raw}
-        head = scope["method"] == "HEAD"
-        chunks = None if head else stream.make()
-        if chunks is not None and not hasattr(chunks, "__anext__"):
-            raise TypeError(
-                f"a stream is an async generator function, not one returning {chunks!r}"
-            )
-        self.started = True
-        await stream_response(
-            chunks,
-            start,
-            receive,
-            send,
-            events=stream.events,
-            heartbeat=stream.heartbeat,
-            throw_disconnect=stream.throw,
-            head=head,
-            # Event streams never end on their own (clients reconnect): end them when the
-            # server stops. Other streams are finite and finish within the graceful timeout.
-            shutdown=(
-                scope.get("extensions", {}).get(SHUTDOWN_EXTENSION, {}).get("event")
-                if stream.events
-                else None
-            ),
-        )
 
     async def _send_body(self, scope: Scope, send: Send) -> None:
         if self._render is not None:
@@ -431,46 +360,6 @@ class Response:
         self._render = None
         self._body = html.encode()
 
-    async def _send_file(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self._file is not None
-        path, media_type, _ = self._file
-        try:
-            info = await anyio.to_thread.run_sync(os.stat, path)
-        except (FileNotFoundError, NotADirectoryError):
-            raise HTTPError(404, detail="file not found") from None
-        if not _stat.S_ISREG(info.st_mode):
-            raise HTTPError(404, detail="file not found")
-        response = FileResponse(
-            path,
-            status_code=self.status_code,
-            media_type=self.media_type or media_type,
-            stat_result=info,
-        )
-        if (
-            response.media_type
-            and response.media_type.startswith("text/")
-            and "charset" not in response.media_type
-        ):
-            response.headers["content-type"] = response.media_type + "; charset=utf-8"
-        if self._headers:
-            # The view's headers win, and keep every value (several Set-Cookie, say).
-            own = self._headers.raw
-            names = {k for k, _ in own}
-            response.raw_headers[:] = [
-                kv for kv in response.raw_headers if kv[0] not in names
-            ] + own
-        status = _precondition(self.request.headers, response.headers["etag"], info.st_mtime)
-        if status is not None and self.status_code == 200:
-            keep = {"etag", "last-modified", "cache-control", "content-location", "vary", "expires"}
-            raw = [kv for kv in response.raw_headers if kv[0].decode() in keep]
-            if status == 412:
-                raw.append((b"content-length", b"0"))
-            self.started = True
-            await send({"type": "http.response.start", "status": status, "headers": raw})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await response(scope, receive, self.track(send))
-
     def track(self, send: Send) -> Send:
         """`send`, noting in `started` when the response starts (for responses sent by others)."""
 
@@ -480,37 +369,3 @@ class Response:
             await send(message)
 
         return tracking
-
-
-def _etags(header: str) -> list[str]:
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
-
-
-def _timestamp(header: str) -> float | None:
-    try:
-        return parsedate_to_datetime(header).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _precondition(headers: Mapping[str, str], etag: str, mtime: float) -> int | None:
-    """RFC 9110 section 13.2.2: 412 when If-Match/If-Unmodified-Since fail, 304 if unmodified."""
-    if_match = headers.get("if-match")
-    if if_match is not None:
-        tags = _etags(if_match)
-        if "*" not in tags and etag not in tags:
-            return 412
-    else:
-        since = headers.get("if-unmodified-since")
-        stamp = _timestamp(since) if since else None
-        if stamp is not None and int(mtime) > stamp:
-            return 412
-    if_none_match = headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = [t.removeprefix("W/") for t in _etags(if_none_match)]
-        return 304 if "*" in tags or etag in tags else None
-    since = headers.get("if-modified-since")
-    stamp = _timestamp(since) if since else None
-    if stamp is not None and int(mtime) <= stamp:
-        return 304
-    return None

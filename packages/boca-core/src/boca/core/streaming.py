@@ -11,14 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import _json
 from .requests import ClientDisconnect
-from .types import Message, Receive, Send
+from .server import SHUTDOWN_EXTENSION
+from .types import Message, Receive, Scope, Send
 
-__all__ = ["ServerEvent", "server_event", "stream_response"]
+if TYPE_CHECKING:
+    from .responses import Response
+
+__all__ = ["ServerEvent", "Stream", "send_stream", "server_event", "stream_response"]
 
 logger = logging.getLogger("boca.core")
 
@@ -108,6 +113,55 @@ def _encode(chunk: Any, events: bool) -> bytes:
     if isinstance(chunk, (bytes, bytearray, memoryview)):
         return bytes(chunk)
     raise TypeError(f"a stream yields str or bytes, not {type(chunk).__name__}")
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What `res.stream()` or `res.event_stream()` was given: the generator and its options."""
+
+    make: Callable[[], AsyncIterator[Any]]
+    events: bool
+    heartbeat: float | None
+    throw: bool
+
+
+async def send_stream(
+    response: Response, stream: Stream, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Send `stream` as the body of `response` (a `res.stream` or `res.event_stream`)."""
+    headers = response.headers
+    if stream.events:
+        headers.setdefault("content-type", "text/event-stream; charset=utf-8")
+        headers.setdefault("cache-control", "no-cache")
+        headers.setdefault("x-accel-buffering", "no")
+    elif response.media_type is not None:
+        headers.setdefault("content-type", response.media_type)
+    else:
+        headers.setdefault("content-type", "text/plain; charset=utf-8")
+    raw = [kv for kv in headers.raw if kv[0] != b"content-length"]
+    start = {"type": "http.response.start", "status": response.status_code, "headers": raw}
+    head = scope["method"] == "HEAD"
+    chunks = None if head else stream.make()
+    if chunks is not None and not hasattr(chunks, "__anext__"):
+        raise TypeError(f"a stream is an async generator function, not one returning {chunks!r}")
+    response.started = True
+    await stream_response(
+        chunks,
+        start,
+        receive,
+        send,
+        events=stream.events,
+        heartbeat=stream.heartbeat,
+        throw_disconnect=stream.throw,
+        head=head,
+        # Event streams never end on their own (clients reconnect): end them when the
+        # server stops. Other streams are finite and finish within the graceful timeout.
+        shutdown=(
+            scope.get("extensions", {}).get(SHUTDOWN_EXTENSION, {}).get("event")
+            if stream.events
+            else None
+        ),
+    )
 
 
 class _Channel:
