@@ -1,20 +1,15 @@
-"""Routing: route patterns, a lookup whose cost follows the path (not the number of routes),
-mounts, and reverse routing.
-
-Static patterns are found with one dict lookup. Dynamic patterns live in a tree keyed by path
-segment: a lookup walks one node per segment, trying the literal child first, then the
-parameter children in declaration order.
-"""
+"""Routing: routes, mounts and routers; a lookup whose cost follows the path (not the number
+of routes, see `_route_tree`), and reverse routing."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from .converters import Converter, get_converters
+from ._route_tree import Node, compile_pattern, insert, merge_literals
+from .converters import Converter
 from .errors import RouteDeclarationError, URLBuildError
 from .hooks import Hook, hooks_of
 from .providers import ProviderRegistry
@@ -25,7 +20,6 @@ from .websockets import compile_websocket_view
 __all__ = ["Mount", "Route", "Router"]
 
 V = TypeVar("V")
-_PARAM = re.compile(r"{([^{}]*)}")
 
 
 @dataclass(eq=False)
@@ -98,110 +92,6 @@ class Mount:
     name: str | None = None
 
 
-@dataclass(eq=False)
-class _Segment:
-    regex: re.Pattern[str]
-    params: list[tuple[str, Converter[Any]]]
-    key: str
-
-    def match(self, text: str) -> list[tuple[str, Any]] | None:
-        found = self.regex.fullmatch(text)
-        if found is None:
-            return None
-        values = []
-        for name, converter in self.params:
-            try:
-                values.append((name, converter.convert(found.group(name))))
-            except (ValueError, ArithmeticError):
-                return None
-        return values
-
-
-@dataclass(eq=False)
-class _Node:
-    static: dict[str, _Node] = field(default_factory=dict)
-    dynamic: list[tuple[_Segment, _Node]] = field(default_factory=list)
-    tails: list[tuple[_Segment, Route]] = field(default_factory=list)
-    route: Route | None = None
-
-    def match(self, segments: list[str], index: int) -> tuple[Route, list[tuple[str, Any]]] | None:
-        if index == len(segments):
-            return (self.route, []) if self.route is not None else None
-        segment = segments[index]
-        child = self.static.get(segment)
-        if child is not None:
-            found = child.match(segments, index + 1)
-            if found is not None:
-                return found
-        for template, node in self.dynamic:
-            values = template.match(segment)
-            if values is not None:
-                found = node.match(segments, index + 1)
-                if found is not None:
-                    route, rest = found
-                    return route, values + rest
-        if self.tails:
-            remainder = "/".join(segments[index:])
-            for template, route in self.tails:
-                values = template.match(remainder)
-                if values is not None:
-                    return route, values
-        return None
-
-
-def _compile_segment(
-    pattern: str, text: str, converters: dict[str, Converter[Any]], names: set[str]
-) -> tuple[_Segment | None, list[str | tuple[str, Converter[Any]]]]:
-    """Compile one `/`-separated piece of a pattern; None when it is a plain literal."""
-    if "{" not in text and "}" not in text:
-        return None, [text]
-    regex = []
-    params: list[tuple[str, Converter[Any]]] = []
-    parts: list[str | tuple[str, Converter[Any]]] = []
-    key = []
-    position = 0
-    for found in _PARAM.finditer(text):
-        literal = text[position : found.start()]
-        if "{" in literal or "}" in literal:
-            break
-        regex.append(re.escape(literal))
-        key.append(literal)
-        parts.append(literal)
-        name, _, conv_name = found.group(1).partition(":")
-        name, conv_name = name.strip(), conv_name.strip() or "str"
-        if not name.isidentifier():
-            raise RouteDeclarationError(
-                f"route {pattern!r}: parameter name {name!r} must be a Python identifier, as in "
-                "'{user_id}'"
-            )
-        if name in names:
-            raise RouteDeclarationError(f"route {pattern!r}: parameter {name!r} appears twice")
-        names.add(name)
-        if conv_name not in converters:
-            raise RouteDeclarationError(
-                f"route {pattern!r}: unknown converter {conv_name!r} in "
-                f"'{{{found.group(1)}}}': use "
-                f"one of {', '.join(sorted(converters))}, or register it with "
-                "boca.core.register_converter()"
-            )
-        converter = converters[conv_name]
-        regex.append(f"(?P<{name}>{converter.regex})")
-        key.append("{" + conv_name + "}")
-        params.append((name, converter))
-        parts.append((name, converter))
-        position = found.end()
-    literal = text[position:]
-    if "{" in literal or "}" in literal:
-        raise RouteDeclarationError(
-            f"route {pattern!r}: unbalanced braces in {text!r}: write parameters as '{{name}}' or "
-            "'{name:converter}'"
-        )
-    regex.append(re.escape(literal))
-    key.append(literal)
-    parts.append(literal)
-    return _Segment(re.compile("".join(regex), re.ASCII | re.DOTALL), params, "".join(key)), parts
-
-
 @dataclass
 class _Spec:
     """How a route was declared, so that `include()` can declare it again elsewhere."""
@@ -213,15 +103,6 @@ class _Spec:
     options: dict[str, Any]
     hooks: list[Hook]
     middleware: list[tuple[Any, dict[str, Any]]]
-
-
-_Compiled = tuple[
-    list[tuple[str, "_Segment | None"]],
-    list[str | tuple[str, Converter[Any]]],
-    dict[str, Converter[Any]],
-    dict[str, str],
-    str,
-]
 
 
 class Router:
@@ -239,10 +120,10 @@ class Router:
         self.providers = providers
         self.middleware: list[tuple[Any, dict[str, Any]]] = []
         self._static: dict[str, Route] = {}
-        self._root = _Node()
+        self._root = Node()
         self._by_shape: dict[str, Route] = {}
         self._ws_static: dict[str, Route] = {}
-        self._ws_root = _Node()
+        self._ws_root = Node()
         self._ws_by_shape: dict[str, Route] = {}
         self._by_name: dict[str, Route | Mount] = {}
         self._specs: list[_Spec] = []
@@ -271,31 +152,6 @@ class Router:
             raise TypeError(f"{middleware_class!r} is not an ASGI middleware class")
         self.middleware.append((middleware_class, options))
 
-    def _compile_pattern(self, pattern: str) -> _Compiled:
-        if not isinstance(pattern, str) or not pattern.startswith("/"):
-            raise RouteDeclarationError(f"route {pattern!r}: a pattern must start with '/'")
-        converters = get_converters()
-        names: set[str] = set()
-        pieces = pattern[1:].split("/")
-        compiled: list[tuple[str, _Segment | None]] = []
-        parts: list[str | tuple[str, Converter[Any]]] = ["/"]
-        for index, piece in enumerate(pieces):
-            segment, seg_parts = _compile_segment(pattern, piece, converters, names)
-            slashes = segment is not None and any(c.matches_slashes for _, c in segment.params)
-            if slashes and index != len(pieces) - 1:
-                raise RouteDeclarationError(
-                    f"route {pattern!r}: a 'path' parameter matches slashes, so it must be in "
-                    "the last segment of the pattern"
-                )
-            compiled.append((piece, segment))
-            if index:
-                parts.append("/")
-            parts.extend(seg_parts)
-        param_converters = {n: c for _, s in compiled if s for n, c in s.params}
-        conv_names = {n: _converter_name(c, converters) for n, c in param_converters.items()}
-        shape = "/" + "/".join(s.key if s else p for p, s in compiled)
-        return compiled, parts, param_converters, conv_names, shape
-
     def add_route(
         self,
         pattern: str,
@@ -309,7 +165,7 @@ class Router:
     ) -> Route:
         if max_body_size is not None and max_body_size < 0:
             raise RouteDeclarationError(f"route {pattern!r}: max_body_size must be >= 0")
-        compiled, parts, param_converters, conv_names, shape = self._compile_pattern(pattern)
+        compiled, parts, param_converters, conv_names, shape = compile_pattern(pattern)
         endpoints = compile_view(
             view, pattern, conv_names, methods, hooks=hooks or [], providers=self.providers
         )
@@ -332,11 +188,11 @@ class Router:
             route.refresh_allow()
         else:
             route = Route(pattern, name, view, dict(endpoints), param_converters, max_body_size)
-            route._parts = _merge_literals(parts)
+            route._parts = merge_literals(parts)
             route.middleware = list(middleware or [])
             _add_auto_head(route)
             route.refresh_allow()
-            self._insert(route, compiled, self._static, self._root)
+            insert(route, compiled, self._static, self._root)
             self._by_shape[shape] = route
             self.routes.append(route)
         if name is not None:
@@ -386,7 +242,7 @@ class Router:
         middleware: list[tuple[Any, dict[str, Any]]] | None = None,
         **options: Any,
     ) -> Route:
-        compiled, parts, param_converters, conv_names, shape = self._compile_pattern(pattern)
+        compiled, parts, param_converters, conv_names, shape = compile_pattern(pattern)
         if shape in self._ws_by_shape:
             raise RouteDeclarationError(
                 f"websocket route {pattern!r} is already declared as "
@@ -397,10 +253,10 @@ class Router:
         )
         route = Route(pattern, name, view, {"WEBSOCKET": endpoint}, param_converters)
         route.allow = ""
-        route._parts = _merge_literals(parts)
+        route._parts = merge_literals(parts)
         route.options = settings
         route.middleware = list(middleware or [])
-        self._insert(route, compiled, self._ws_static, self._ws_root)
+        insert(route, compiled, self._ws_static, self._ws_root)
         self._ws_by_shape[shape] = route
         self.websocket_routes.append(route)
         if name is not None:
@@ -409,35 +265,6 @@ class Router:
             _Spec(True, pattern, view, name, options, list(hooks or []), list(middleware or []))
         )
         return route
-
-    @staticmethod
-    def _insert(
-        route: Route,
-        compiled: list[tuple[str, _Segment | None]],
-        static: dict[str, Route],
-        root: _Node,
-    ) -> None:
-        if all(segment is None for _, segment in compiled):
-            static[route.pattern] = route
-            return
-        node = root
-        for index, (piece, segment) in enumerate(compiled):
-            if segment is None:
-                node = node.static.setdefault(piece, _Node())
-            elif any(c.matches_slashes for _, c in segment.params):
-                assert index == len(compiled) - 1
-                node.tails.append((segment, route))
-                return
-            else:
-                for existing, child in node.dynamic:
-                    if existing.key == segment.key:
-                        node = child
-                        break
-                else:
-                    child = _Node()
-                    node.dynamic.append((segment, child))
-                    node = child
-        node.route = route
 
     def _name(self, name: str, target: Route | Mount) -> None:
         existing = self._by_name.get(name)
@@ -546,25 +373,6 @@ class Router:
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
-
-
-def _converter_name(converter: Converter[Any], converters: dict[str, Converter[Any]]) -> str:
-    for name, candidate in converters.items():
-        if candidate is converter:
-            return name
-    return type(converter).__name__  # pragma: no cover - every converter comes from the registry
-
-
-def _merge_literals(
-    parts: list[str | tuple[str, Converter[Any]]],
-) -> list[str | tuple[str, Converter[Any]]]:
-    merged: list[str | tuple[str, Converter[Any]]] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return merged
 
 
 def _add_auto_head(route: Route) -> None:
