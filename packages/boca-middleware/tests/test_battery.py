@@ -9,6 +9,7 @@ from boca.middleware import (
     GZipMiddleware,
     HSTSMiddleware,
     MiddlewareBattery,
+    SecurityHeadersMiddleware,
     SessionMiddleware,
     TrustedHostMiddleware,
     from_settings,
@@ -53,6 +54,7 @@ def test_from_settings_all() -> None:
         {
             "ALLOWED_HOSTS": ("example.com",),
             "HSTS": {"include_subdomains": True},
+            "SECURITY_HEADERS": {"referrer_policy": "no-referrer"},
             "CORS": True,
             "SESSIONS": True,
             "SECRET_KEY": "k",
@@ -63,6 +65,7 @@ def test_from_settings_all() -> None:
     assert [(b.middleware_class, b.options) for b in batteries] == [
         (TrustedHostMiddleware, {"allowed_hosts": ["example.com"]}),
         (HSTSMiddleware, {"include_subdomains": True}),
+        (SecurityHeadersMiddleware, {"referrer_policy": "no-referrer"}),
         (CORSMiddleware, {"allow_origins": ["*"]}),
         (SessionMiddleware, {"secret_key": "k"}),
         (GZipMiddleware, {"minimum_size": 1024}),
@@ -76,6 +79,13 @@ def test_from_settings_options_and_nothing() -> None:
     assert cors.options == {"allow_origins": ["https://a.test"]}
     (gzip,) = from_settings({"GZIP": {"compresslevel": 9}})
     assert gzip.options == {"compresslevel": 9}
+
+
+def test_from_settings_security_headers() -> None:
+    (battery,) = from_settings({"SECURITY_HEADERS": True})
+    assert (battery.middleware_class, battery.options) == (SecurityHeadersMiddleware, {})
+    with pytest.raises(TypeError, match="x_frame"):
+        from_settings({"SECURITY_HEADERS": {"x_frame": "DENY"}})
 
 
 def test_from_settings_errors() -> None:

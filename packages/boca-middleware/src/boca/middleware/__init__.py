@@ -13,6 +13,7 @@ from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .proxyheaders import ProxyHeadersMiddleware
 from .ratelimit import Limit, RateLimitMiddleware
 from .requestid import RequestIDMiddleware, get_request_id, request_id_var
+from .securityheaders import SecurityHeaders, SecurityHeadersMiddleware, csp_nonce
 from .sessions import Session, SessionMiddleware, SessionTooLarge
 from .stores import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware
@@ -38,6 +39,8 @@ __all__ = [
     "RateLimitStore",
     "RedisStore",
     "RequestIDMiddleware",
+    "SecurityHeaders",
+    "SecurityHeadersMiddleware",
     "Session",
     "SessionMiddleware",
     "SessionTooLarge",
@@ -45,6 +48,7 @@ __all__ = [
     "StoreError",
     "TrustedHostMiddleware",
     "__version__",
+    "csp_nonce",
     "csrf_input",
     "csrf_token",
     "from_settings",

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from .compression import GZipMiddleware
 from .cors import CORSMiddleware
 from .https import HSTSMiddleware
+from .securityheaders import SecurityHeadersMiddleware
 from .sessions import SessionMiddleware
 from .trustedhost import TrustedHostMiddleware
 
@@ -64,6 +65,7 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
 
     - `ALLOWED_HOSTS`: a list of host patterns → `TrustedHostMiddleware`.
     - `HSTS`: `True` or options → `HSTSMiddleware`.
+    - `SECURITY_HEADERS`: `True` or options → `SecurityHeadersMiddleware`.
     - `CORS`: `True` (allow every origin) or options → `CORSMiddleware`.
     - `SESSIONS`: `True` (uses `SECRET_KEY`) or options → `SessionMiddleware`.
     - `GZIP`: `True` or options (`GZIP_MIN_SIZE` sets `minimum_size`) → `GZipMiddleware`.
@@ -76,6 +78,10 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
         batteries.append(MiddlewareBattery(TrustedHostMiddleware, allowed_hosts=list(hosts)))
     if settings.get("HSTS"):
         batteries.append(MiddlewareBattery(HSTSMiddleware, **_options(settings["HSTS"], "HSTS")))
+    if settings.get("SECURITY_HEADERS"):
+        headers = _options(settings["SECURITY_HEADERS"], "SECURITY_HEADERS")
+        SecurityHeadersMiddleware(_noop, **headers)  # fail now on bad options, naming them
+        batteries.append(MiddlewareBattery(SecurityHeadersMiddleware, **headers))
     if settings.get("CORS"):
         cors = settings["CORS"]
         options: dict[str, Any] = (
