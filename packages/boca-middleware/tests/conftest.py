@@ -168,3 +168,7 @@ def recorder() -> Callable[[], tuple[App, list[tuple[dict[str, Any], list[Messag
         return app, calls
 
     return make
+
+
+# A real redis-server for the store tests (see _redis.py).
+from ._redis import own_redis, redis_server, redis_url  # noqa: E402, F401

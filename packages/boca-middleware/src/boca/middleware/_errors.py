@@ -10,10 +10,13 @@ from starlette.types import Scope, Send
 
 from ._asgi import refuse_websocket
 
+# RFC 9110's phrases, whatever the Python version (3.13 renamed these in http.HTTPStatus).
+_PHRASES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
 
 def error_body(status: int, detail: str) -> bytes:
     """The JSON body of an error response."""
-    phrase = HTTPStatus(status).phrase
+    phrase = _PHRASES.get(status) or HTTPStatus(status).phrase
     return json.dumps({"error": f"{status} {phrase}", "status": status, "detail": detail}).encode()
 
 

@@ -173,7 +173,7 @@ class RedisStore:
             from redis.backoff import ExponentialBackoff
             from redis.exceptions import RedisError
             from redis.retry import Retry
-        except ImportError as exc:  # pragma: no cover - exercised by the packaging tests
+        except ImportError as exc:
             raise ImportError(
                 'RedisStore needs redis-py: pip install "boca-middleware[redis]"'
             ) from exc

@@ -1,0 +1,186 @@
+"""The Store protocol's semantics, the same on MemoryStore and on a real Redis."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import AsyncIterator
+
+import anyio
+import pytest
+
+from boca.middleware import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
+
+from ._redis import free_port
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    url = request.getfixturevalue("redis_url")
+    redis_store = RedisStore(url, prefix="test:")
+    await redis_store.startup()
+    yield redis_store
+    await redis_store.aclose()
+
+
+def test_both_satisfy_the_protocols(store: RateLimitStore) -> None:
+    assert isinstance(store, Store)
+    assert isinstance(store, RateLimitStore)
+
+
+async def test_get_set_delete(store: RateLimitStore) -> None:
+    assert await store.get("missing") is None
+    await store.set("k", b"\x00value\xff")
+    assert await store.get("k") == b"\x00value\xff"
+    await store.set("k", b"other")
+    assert await store.get("k") == b"other"
+    await store.delete("k")
+    assert await store.get("k") is None
+    await store.delete("k")  # deleting a missing key is fine
+
+
+async def test_ttl_expires(store: RateLimitStore) -> None:
+    await store.set("short", b"1", ttl=0.05)
+    await store.set("long", b"2", ttl=60)
+    await store.set("forever", b"3")
+    await anyio.sleep(0.2)
+    assert await store.get("short") is None
+    assert await store.get("long") == b"2"
+    assert await store.get("forever") == b"3"
+
+
+async def test_set_replaces_the_ttl(store: RateLimitStore) -> None:
+    await store.set("k", b"1", ttl=0.05)
+    await store.set("k", b"2")
+    await anyio.sleep(0.2)
+    assert await store.get("k") == b"2"
+
+
+async def test_incr_counts_and_expires_from_the_first_increment(store: RateLimitStore) -> None:
+    assert await store.incr("n") == 1
+    assert await store.incr("n", 5) == 6
+    assert await store.get("n") == b"6"
+    assert await store.incr("w", ttl=0.15) == 1
+    await anyio.sleep(0.05)
+    assert await store.incr("w", ttl=0.15) == 2  # the TTL is not pushed back
+    await anyio.sleep(0.2)
+    assert await store.get("w") is None
+    assert await store.incr("w", ttl=0.15) == 1
+
+
+async def test_incr_is_atomic_under_concurrency(store: RateLimitStore) -> None:
+    async with anyio.create_task_group() as tg:
+        for _ in range(50):
+            tg.start_soon(store.incr, "c", 1, 60.0)
+    assert await store.get("c") == b"50"
+
+
+async def test_hit_allows_a_burst_then_refuses(store: RateLimitStore) -> None:
+    limits = [(3, 60.0)]
+    decisions = [await store.hit(["r"], limits) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert [d.windows[0].remaining for d in decisions] == [2, 1, 0, 0]
+    refused = decisions[-1]
+    # One request every 20 s: the next one is possible in (just under) 20 s.
+    assert 19 < refused.retry_after <= 20
+    assert 59 < refused.windows[0].reset <= 60
+
+
+async def test_hit_needs_every_window_and_refusals_cost_nothing(store: RateLimitStore) -> None:
+    limits = [(2, 1.0), (3, 3600.0)]
+    keys = ["a:second", "a:hour"]
+    first, second, third = [await store.hit(keys, limits) for _ in range(3)]
+    assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
+    assert [w.remaining for w in second.windows] == [0, 1]
+    await anyio.sleep(1.1)
+    # The refused third request did not use the hourly window.
+    fourth = await store.hit(keys, limits)
+    assert fourth.allowed
+    assert [w.remaining for w in fourth.windows] == [1, 0]
+    fifth = await store.hit(keys, limits)
+    assert not fifth.allowed
+    assert fifth.retry_after > 1000  # the hour window is the one that refuses
+
+
+async def test_hit_is_atomic_under_concurrency(store: RateLimitStore) -> None:
+    results: list[bool] = []
+
+    async def one() -> None:
+        results.append((await store.hit(["x"], [(10, 60.0)])).allowed)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(30):
+            tg.start_soon(one)
+    assert results.count(True) == 10
+
+
+async def test_memory_store_is_bounded() -> None:
+    store = MemoryStore(max_entries=100)
+    for i in range(1000):
+        await store.set(f"k{i}", b"v")
+    assert len(store) == 100
+    assert await store.get("k0") is None
+    assert await store.get("k999") == b"v"
+    # Reading a key keeps it: the least recently used go first.
+    await store.get("k900")
+    for i in range(1000, 1099):
+        await store.set(f"k{i}", b"v")
+    assert await store.get("k900") == b"v"
+    assert await store.get("k901") is None
+    await store.aclose()
+    assert len(store) == 0
+    with pytest.raises(ValueError, match="max_entries=0"):
+        MemoryStore(max_entries=0)
+
+
+async def test_redis_keys_are_prefixed(redis_url: str, redis_server) -> None:
+    store = RedisStore(redis_url, prefix="app1:")
+    await store.set("k", b"v")
+    assert redis_server.command(b"EXISTS", b"app1:k") == b":1"
+    await store.aclose()
+    assert repr(store) == f"RedisStore({redis_url!r}, prefix='app1:')"
+
+
+def test_a_wrong_redis_url_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match=r"RedisStore\('http://localhost:6379'\): not a Redis URL"):
+        RedisStore("http://localhost:6379")
+
+
+async def test_unreachable_redis_names_the_url_without_the_password() -> None:
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    store = RedisStore(url, timeout=0.5)
+    with pytest.raises(StoreError) as caught:
+        await store.startup()
+    message = str(caught.value)
+    assert message.startswith(
+        f"Redis at redis://:***@127.0.0.1:{url.rsplit(':', 1)[1]}: PING failed"
+    )
+    assert message.endswith("Start Redis there, or fix the URL given to RedisStore().")
+    assert "hunter2" not in message
+    with pytest.raises(StoreError, match=r"Redis at redis://:\*\*\*@127.0.0.1:\d+/0: GET failed"):
+        await store.get("k")
+    await store.aclose()
+
+
+async def test_a_redis_that_does_not_answer_times_out() -> None:
+    """A peer that accepts the connection and never answers: bounded by `timeout`."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        store = RedisStore(url, timeout=0.3)
+        with anyio.fail_after(5):
+            with pytest.raises(StoreError, match="SET failed"):
+                await store.set("k", b"v")
+        await store.aclose()
+
+
+def test_imports_and_works_without_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in sys.modules if n == "redis" or n.startswith("redis.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "redis", None)
+    with pytest.raises(ImportError, match=r'pip install "boca-middleware\[redis\]"'):
+        RedisStore()
