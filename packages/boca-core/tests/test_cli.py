@@ -703,6 +703,7 @@ def test_run_serves_the_project_app(
         (
             "app:app",
             {
+                "factory": False,
                 "host": "127.0.0.1",
                 "port": 8000,
                 "reload": False,
@@ -735,9 +736,13 @@ def test_run_with_reload_watches_the_project(
     write(workdir / "svc.py", APP_MODULE)
     result = invoke("run", "svc:api", "--reload")
     assert result.exit_code == 0, result.output
-    assert served[0][0] == "svc:api"
+    # The server process loads the app through the factory that survives load errors.
+    assert served[0][0] == "boca.core._loading:reload_target"
+    assert served[0][1]["factory"] is True
     assert served[0][1]["reload"] is True
     assert served[0][1]["reload_dirs"] == [str(workdir)]
+    assert os.environ["BOCA_RELOAD_TARGET"] == "svc:api"
+    assert os.environ["BOCA_RELOAD_DIR"] == str(workdir)
 
 
 def test_run_refuses_reload_with_workers(
@@ -824,3 +829,34 @@ def test_main_is_the_console_script(capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("Usage: boca [OPTIONS] COMMAND [ARGS]...")
     assert cli_module.main is main
+
+
+def test_reload_target_serves_the_load_error(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    from boca.core._loading import reload_target
+    from boca.core.testing import TestClient
+
+    write(workdir / "broken.py", "app = undefined_name\n")
+    monkeypatch.setenv("BOCA_RELOAD_TARGET", "broken:app")
+    monkeypatch.setenv("BOCA_RELOAD_DIR", str(workdir))
+    with TestClient(reload_target()) as client:
+        response = client.get("/anything")
+        assert response.status_code == 500
+        assert response.headers["cache-control"] == "no-store"
+        assert response.text.startswith(
+            "broken:app could not be loaded: importing 'broken' raised NameError: "
+            "name 'undefined_name' is not defined"
+        )
+        assert response.text.endswith("Save a fix: the app reloads.\n")
+        page = client.get("/", headers={"accept": "text/html"})
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert "name &#x27;undefined_name&#x27; is not defined" in page.text
+        with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/ws"):
+            pass  # pragma: no cover - refused
+        assert refused.value.code == 1011
+    write(workdir / "fixed.py", "from boca.core import App\napp = App()\n")
+    monkeypatch.setenv("BOCA_RELOAD_TARGET", "fixed:app")
+    assert type(reload_target()).__name__ == "App"

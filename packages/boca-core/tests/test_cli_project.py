@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -164,3 +164,58 @@ def test_a_bad_name_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "'import' is a Python keyword" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reload_answers_load_errors_until_the_code_is_fixed(tmp_path: Path) -> None:
+    """`boca run --reload`: a syntax error saved mid-edit gets a 500 naming it, not a hang."""
+    (tmp_path / "app.py").write_text(GOOD_APP)
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BOCA), "run", "--reload", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        assert _wait_for(base, process).text == "v1"
+        (tmp_path / "app.py").write_text(GOOD_APP.replace('"v1"', '"v2"') + "def broken(:\n")
+        failed = _poll(base, lambda r: r.status_code == 500)
+        assert failed.headers["content-type"] == "text/plain; charset=utf-8"
+        assert "app:app could not be loaded: importing 'app' raised SyntaxError" in failed.text
+        assert f"{tmp_path / 'app.py'}:7" in failed.text
+        page = httpx.get(base, headers={"accept": "text/html"}, timeout=5)
+        assert page.status_code == 500
+        assert "<h1>The app could not be loaded</h1>" in page.text
+        (tmp_path / "app.py").write_text(GOOD_APP.replace('"v1"', '"v3"'))
+        assert _poll(base, lambda r: r.status_code == 200).text == "v3"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+GOOD_APP = """from boca.core import App
+
+app = App()
+@app.route("/")
+async def home(req, res):
+    res.text = "v1"
+"""
+
+
+def _poll(url: str, done: Callable[[httpx.Response], bool]) -> httpx.Response:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            response = httpx.get(url, timeout=5)
+            if done(response):
+                return response
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url} never answered as expected")
+        time.sleep(0.2)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 import inspect
+import os
 import re
 import sys
 import traceback
@@ -195,3 +197,58 @@ def _asgi_hint(module: Any) -> str:
     if names:
         return f"ASGI apps in {module.__name__}: {', '.join(names)}"
     return f"{module.__name__} has no ASGI app at its top level"
+
+
+#: Where `boca run --reload` tells its server process what to load.
+RELOAD_TARGET = "BOCA_RELOAD_TARGET"
+RELOAD_DIR = "BOCA_RELOAD_DIR"
+
+
+def reload_target() -> Any:
+    """The app for `boca run --reload`'s server process (an Uvicorn app factory).
+
+    When the code fails to load (a syntax error saved halfway through an edit), requests get a
+    `500` naming the error instead of hanging; the next save that fixes it reloads the app.
+    """
+    spec = os.environ[RELOAD_TARGET]
+    try:
+        return load_app(spec, Path(os.environ[RELOAD_DIR]))
+    except AppLoadError as exc:
+        message = exc.format_message()
+        sys.stderr.write(f"Error: {message}\n")
+        return _LoadFailure(spec, message)
+
+
+class _LoadFailure:
+    """An ASGI app that answers every request with the reason the real app did not load."""
+
+    def __init__(self, spec: str, message: str) -> None:
+        text = f"{spec} could not be loaded: {message}\nSave a fix: the app reloads.\n"
+        self.text = text.encode()
+        self.html = (
+            "<!doctype html><title>App not loaded</title><h1>The app could not be loaded</h1>"
+            f"<pre>{html.escape(text)}</pre>"
+        ).encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                step = "startup" if message["type"] == "lifespan.startup" else "shutdown"
+                await send({"type": f"lifespan.{step}.complete"})
+                if step == "shutdown":
+                    return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1011, "reason": ""})
+            return
+        accept = dict(scope.get("headers") or []).get(b"accept", b"")
+        body, kind = (
+            (self.html, b"text/html") if b"text/html" in accept else (self.text, b"text/plain")
+        )
+        headers = [
+            (b"content-type", kind + b"; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -18,7 +18,14 @@ from typing import Any
 import click
 
 from . import _scaffold
-from ._loading import AppImportError, AppLoadError, find_app, load_app
+from ._loading import (
+    RELOAD_DIR,
+    RELOAD_TARGET,
+    AppImportError,
+    AppLoadError,
+    find_app,
+    load_app,
+)
 
 __all__ = ["AppImportError", "AppLoadError", "cli", "find_app", "load_app", "main"]
 
@@ -164,8 +171,15 @@ def run(
     import uvicorn
 
     click.secho(f"Serving {spec} on http://{host}:{port}", fg="green", err=True)
+    target, factory = spec, False
+    if reload:
+        # The server process loads the app through a factory that answers with the load error
+        # (a 500) while the code does not import, instead of leaving requests hanging.
+        os.environ[RELOAD_TARGET], os.environ[RELOAD_DIR] = spec, str(directory)
+        target, factory = "boca.core._loading:reload_target", True
     uvicorn.run(
-        spec,
+        target,
+        factory=factory,
         host=host,
         port=port,
         reload=reload,
