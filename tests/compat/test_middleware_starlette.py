@@ -28,9 +28,12 @@ from boca.middleware import (
     HTTPSRedirectMiddleware,
     ProxyHeadersMiddleware,
     RequestIDMiddleware,
+    SecurityHeadersMiddleware,
     SessionMiddleware,
     TrustedHostMiddleware,
 )
+
+pytestmark = pytest.mark.anyio
 
 PAD = "x" * 600
 
@@ -138,6 +141,13 @@ def _request_id(r: httpx.Response) -> None:
     assert r.json()["request_id"] == "req-42"
 
 
+def _security_headers(r: httpx.Response) -> None:
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
 def _access_log(r: httpx.Response) -> None:
     assert r.status_code == 200
 
@@ -166,7 +176,8 @@ CASES = {
     "hsts": Case(
         HSTSMiddleware, {"include_subdomains": True}, _hsts, base_url="https://example.com"
     ),
-    "httpsredirect": Case(HTTPSRedirectMiddleware, {}, _redirect),
+    "httpsredirect": Case(HTTPSRedirectMiddleware, {"allowed_hosts": ["example.com"]}, _redirect),
+    "securityheaders": Case(SecurityHeadersMiddleware, {}, _security_headers),
     "session": Case(SessionMiddleware, {"secret_key": "k"}, _session),
     "requestid": Case(RequestIDMiddleware, {}, _request_id, {"x-request-id": "req-42"}),
     "accesslog": Case(AccessLogMiddleware, {"format": "json"}, _access_log),
@@ -239,7 +250,7 @@ async def test_route_name_reaches_the_access_log(caplog: pytest.LogCaptureFixtur
     assert record.access["request_id"] == response.headers["x-request-id"]
 
 
-def test_websocket_and_lifespan_pass_through_starlette() -> None:
+def test_websocket_and_lifespan_pass_through_starlette(anyio_backend: str) -> None:
     from starlette.routing import WebSocketRoute
     from starlette.testclient import TestClient
 
@@ -261,11 +272,12 @@ def test_websocket_and_lifespan_pass_through_starlette() -> None:
             Middleware(CORSMiddleware, allow_origins=["*"]),
             Middleware(CompressionMiddleware),
             Middleware(HSTSMiddleware),
+            Middleware(SecurityHeadersMiddleware),
             Middleware(RequestIDMiddleware),
             Middleware(AccessLogMiddleware),
         ],
     )
-    with TestClient(app) as client:
+    with TestClient(app, backend=anyio_backend) as client:
         assert started == [True]
         with client.websocket_connect("/ws") as ws:
             assert ws.receive_text() == "hi"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import zlib
 from collections.abc import AsyncIterator, Iterator
 
+import anyio
 import httpx
 import pytest
 import websockets
+import websockets.sync.client
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -21,11 +22,16 @@ from boca.middleware import (
     CompressionMiddleware,
     CORSMiddleware,
     HTTPSRedirectMiddleware,
+    ProxyHeadersMiddleware,
+    SecurityHeadersMiddleware,
     SessionMiddleware,
     TrustedHostMiddleware,
 )
 
 from ._support import serve
+
+# The clients run on asyncio and on trio; the server is Uvicorn's own loop in a thread.
+pytestmark = pytest.mark.anyio
 
 # Set by the test once it has read the first chunk; the stream only ends after that.
 release = threading.Event()
@@ -35,7 +41,7 @@ async def stream(request: Request) -> Response:
     async def chunks() -> AsyncIterator[bytes]:
         yield b"first chunk " * 100
         while not release.is_set():
-            await asyncio.sleep(0.01)
+            await anyio.sleep(0.01)
         yield b"second chunk " * 100
 
     return StreamingResponse(chunks(), media_type="text/plain")
@@ -115,19 +121,28 @@ async def test_untrusted_host_over_http(port: int) -> None:
     assert response.text == "Invalid host header"
 
 
-async def test_websocket_through_every_layer(port: int) -> None:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
-        await ws.send("ping")
-        assert await ws.recv() == "ping"
+def ws_echo(port: int) -> str:
+    # websockets' sync client: its asyncio client cannot run under trio.
+    with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        ws.send("ping")
+        return str(ws.recv(timeout=10))
 
 
-async def test_websocket_from_an_untrusted_host_is_refused(port: int) -> None:
-    with pytest.raises(websockets.exceptions.InvalidStatus) as info:
-        async with websockets.connect(
+def ws_untrusted(port: int) -> int:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as info:  # noqa: SIM117
+        with websockets.sync.client.connect(
             f"ws://127.0.0.1:{port}/ws", additional_headers={"Host": "evil.com"}
         ):
             pass
-    assert info.value.response.status_code in (400, 403)
+    return int(info.value.response.status_code)
+
+
+async def test_websocket_through_every_layer(port: int) -> None:
+    assert await anyio.to_thread.run_sync(ws_echo, port) == "ping"
+
+
+async def test_websocket_from_an_untrusted_host_is_refused(port: int) -> None:
+    assert await anyio.to_thread.run_sync(ws_untrusted, port) in (400, 403)
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +173,65 @@ async def test_gzip_body_is_valid(port: int) -> None:
         release.set()
         response = await client.get("/stream", headers={"accept-encoding": "gzip"})
     assert response.text == "first chunk " * 100 + "second chunk " * 100
+
+
+# ProxyHeadersMiddleware and Uvicorn's own --proxy-headers ------------------------------
+
+
+async def whoami(request: Request) -> Response:
+    client = request.client.host if request.client else "-"
+    return PlainTextResponse(f"{client} {request.url.scheme} {request.headers['host']}")
+
+
+def proxied_app() -> Starlette:
+    return Starlette(
+        routes=[Route("/", whoami)],
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted_proxies=["127.0.0.1"])],
+    )
+
+
+FORWARDED = {
+    "x-forwarded-for": "1.2.3.4",
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": "public.example.com",
+}
+
+
+async def whoami_over_http(port: int, headers: dict[str, str]) -> str:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        response = await client.get("/", headers=headers)
+    assert response.status_code == 200
+    return response.text
+
+
+async def test_proxyheaders_alone_with_uvicorns_proxy_headers_off() -> None:
+    with serve(proxied_app(), proxy_headers=False) as port:
+        assert await whoami_over_http(port, FORWARDED) == "1.2.3.4 https public.example.com"
+        hostile = {**FORWARDED, "x-forwarded-for": "<script>alert(1)</script>"}
+        assert await whoami_over_http(port, hostile) == "127.0.0.1 https public.example.com"
+
+
+async def test_proxyheaders_after_uvicorns_proxy_headers_drops_the_forwarded_host() -> None:
+    # Uvicorn's default (--proxy-headers, forwarded_allow_ips 127.0.0.1) rewrites the
+    # client first; the middleware then sees 1.2.3.4, which is no trusted proxy, and
+    # ignores the headers: X-Forwarded-Host is lost. Hence `boca run` turns Uvicorn's off.
+    with serve(proxied_app()) as port:
+        assert await whoami_over_http(port, FORWARDED) == f"1.2.3.4 https 127.0.0.1:{port}"
+
+
+# Security headers over the wire -----------------------------------------------------
+
+
+async def test_security_headers_over_http() -> None:
+    app = Starlette(
+        routes=[Route("/", whoami)],
+        middleware=[Middleware(SecurityHeadersMiddleware)],
+    )
+    with serve(app) as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            response = await client.get("/")
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["cross-origin-resource-policy"] == "same-origin"
