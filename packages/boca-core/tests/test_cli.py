@@ -712,6 +712,7 @@ def test_run_serves_the_project_app(
                 "app_dir": str(workdir),
                 "http": "boca.core.server:HttpToolsProtocol",
                 "timeout_graceful_shutdown": 30,
+                "proxy_headers": False,
             },
         )
     ]

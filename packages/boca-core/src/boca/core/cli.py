@@ -189,6 +189,10 @@ def run(
         # Boca's protocol refuses oversized request heads (431) that Uvicorn's would buffer.
         http="boca.core.server:HttpToolsProtocol",
         timeout_graceful_shutdown=graceful_timeout,
+        # X-Forwarded-* are read by boca.middleware's ProxyHeadersMiddleware (addresses
+        # validated, X-Forwarded-Host too) or not at all: Uvicorn's own reading, on by
+        # default, would rewrite scope["client"] first and the two would disagree.
+        proxy_headers=False,
     )
 
 
