@@ -1,7 +1,7 @@
+# --8<-- [start:app]
 """Providers: an app-wide database and a per-request transaction, injected by name."""
 
 from boca.core import App
-from boca.core.testing import TestClient
 
 app = App()
 
@@ -58,8 +58,11 @@ async def user(req, res, user_id: int, transaction, user_count):
     return {"id": user_id, "name": name, "of": user_count}
 
 
+# --8<-- [end:app]
 # --8<-- [start:override]
 def test_user_with_a_fake_count():
+    from boca.core.testing import TestClient
+
     async def fake_user_count():
         return 99
 
