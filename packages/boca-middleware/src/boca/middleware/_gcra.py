@@ -38,7 +38,8 @@ def decide(
     current = [now if tat is None or tat < now else tat for tat in tats]
     retry = 0.0
     for tat, (limit, period) in zip(current, limits, strict=True):
-        retry = max(retry, tat + period / limit - period - now)
+        # Grouped so that a TAT of exactly `now` waits exactly 0 (no float residue).
+        retry = max(retry, (tat - now) - (period - period / limit))
     allowed = retry <= 0
     windows = []
     stored = []
@@ -65,7 +66,7 @@ for i, key in ipairs(KEYS) do
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
   tats[i] = tat
-  local wait = tat + period / limit - period - now
+  local wait = (tat - now) - (period - period / limit)
   if wait > retry then retry = wait end
 end
 local allowed = 1

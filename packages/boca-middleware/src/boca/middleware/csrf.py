@@ -268,7 +268,7 @@ class CSRFMiddleware:
                 return messages.pop(0)
             return await receive()
 
-        if more:
+        if more or len(body) > self.max_body_size:
             return None, replay
         return form_field(content_type, bytes(body), self.field_name), replay
 

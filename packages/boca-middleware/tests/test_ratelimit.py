@@ -1,0 +1,269 @@
+"""RateLimitMiddleware: windows, keys, per-route limits, headers, failures; memory and Redis."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from boca.middleware import Limit, MemoryStore, RateLimitMiddleware, RateLimitStore, RedisStore
+
+from ._redis import free_port
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    redis_store = RedisStore(request.getfixturevalue("redis_url"))
+    yield redis_store
+    await redis_store.aclose()
+
+
+async def hits(call, scope, mw, n: int, **request: Any) -> list[Any]:
+    return [await call(mw, scope(**request)) for _ in range(n)]
+
+
+async def test_limit_then_429_with_headers(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(app_factory(), "3/minute", store=store)
+    results = await hits(call, scope, mw, 4)
+    assert [r.status for r in results] == [200, 200, 200, 429]
+    assert results[0].header("ratelimit-policy") == '"3/minute";q=3;w=60'
+    assert [r.header("ratelimit") for r in results[:3]] == [
+        '"3/minute";r=2;t=20',
+        '"3/minute";r=1;t=40',
+        '"3/minute";r=0;t=60',
+    ]
+    refused = results[3]
+    assert refused.header("retry-after") == "20"
+    assert refused.header("ratelimit") == '"3/minute";r=0;t=60'
+    assert refused.header("ratelimit-policy") == '"3/minute";q=3;w=60'
+    assert refused.header("content-type") == "application/json"
+    assert json.loads(refused.body) == {
+        "error": "429 Too Many Requests",
+        "status": 429,
+        "detail": "Too many requests: the limit is 3/minute; retry in 20 s.",
+    }
+
+
+async def test_several_windows(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(app_factory(), ["2/second", "3/hour"], store=store)
+    results = await hits(call, scope, mw, 3)
+    assert [r.status for r in results] == [200, 200, 429]
+    assert results[0].header("ratelimit-policy") == '"2/second";q=2;w=1, "3/hour";q=3;w=3600'
+    assert results[1].header("ratelimit") == '"2/second";r=0;t=1, "3/hour";r=1;t=2400'
+
+
+async def test_clients_are_counted_apart(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(app_factory(), "1/minute", store=store)
+    assert (await call(mw, scope(client=("10.0.0.1", 1)))).status == 200
+    assert (await call(mw, scope(client=("10.0.0.1", 2)))).status == 429
+    assert (await call(mw, scope(client=("10.0.0.2", 1)))).status == 200
+    assert (await call(mw, scope(client=None))).status == 200
+    assert (await call(mw, scope(client=None))).status == 429
+
+
+async def test_key_by_header(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(app_factory(), "1/minute", key="header:X-API-Key", store=store)
+    assert (await call(mw, scope(headers=[("x-api-key", "a")]))).status == 200
+    assert (await call(mw, scope(headers=[("x-api-key", "a")]))).status == 429
+    assert (await call(mw, scope(headers=[("x-api-key", "b")]))).status == 200
+    # Without the header: the client's address.
+    assert (await call(mw, scope())).status == 200
+    assert (await call(mw, scope())).status == 429
+
+
+async def test_key_function_sync_async_and_exempt(call, scope, app_factory, store) -> None:
+    def user(scope) -> str | None:
+        return None if scope["path"] == "/free" else "user-1"
+
+    async def async_user(scope) -> str | None:
+        return user(scope)
+
+    for key in (user, async_user):
+        mw = RateLimitMiddleware(
+            app_factory(), "1/minute", key=key, store=store, prefix=key.__name__
+        )
+        statuses = [(await call(mw, scope(path=p))).status for p in ("/a", "/b", "/free", "/free")]
+        assert statuses == [200, 429, 200, 200]
+        assert (await call(mw, scope(path="/free"))).header("ratelimit") is None
+
+
+async def test_per_route_limits_and_exemptions(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(
+        app_factory(),
+        "2/minute",
+        routes={
+            "/health": None,
+            "POST /login": "1/minute",
+            "/items/{id}": ["1/second", "5/day"],
+            "/files/{rest:path}": "1/hour",
+        },
+        store=store,
+    )
+    assert [(await call(mw, scope(path="/health"))).status for _ in range(5)] == [200] * 5
+    login = [(await call(mw, scope(path="/login", method="POST"))).status for _ in range(2)]
+    assert login == [200, 429]
+    # GET /login is not the POST route: it counts against the default limits.
+    assert (await call(mw, scope(path="/login"))).header("ratelimit-policy") == (
+        '"2/minute";q=2;w=60'
+    )
+    items = [await call(mw, scope(path=f"/items/{i}")) for i in (1, 2)]
+    assert [r.status for r in items] == [200, 429]  # one bucket for the whole pattern
+    assert items[0].header("ratelimit-policy") == '"1/second";q=1;w=1, "5/day";q=5;w=86400'
+    assert (await call(mw, scope(path="/items/1/more"))).status == 200  # default limits
+    assert (await call(mw, scope(path="/files/a/b/c"))).status == 200
+    assert (await call(mw, scope(path="/files/x"))).status == 429
+    # The default limit was used once above (GET /login, /items/1/more): one left.
+    assert [(await call(mw, scope(path="/other"))).status for _ in range(2)] == [429, 429]
+
+
+async def test_only_routes(call, scope, app_factory) -> None:
+    mw = RateLimitMiddleware(app_factory(), routes={"/login": "1/minute"})
+    assert [(await call(mw, scope(path="/"))).status for _ in range(3)] == [200, 200, 200]
+    assert [(await call(mw, scope(path="/login"))).status for _ in range(2)] == [200, 429]
+
+
+async def test_hostile_key_function_raises(call, scope, app_factory, caplog) -> None:
+    def broken(scope) -> str:
+        raise RuntimeError("no user table")
+
+    closed = RateLimitMiddleware(app_factory(), "10/minute", key=broken)
+    with caplog.at_level(logging.ERROR, logger="boca.middleware"):
+        result = await call(closed, scope())
+    assert result.status == 503
+    assert result.header("retry-after") == "1"
+    assert json.loads(result.body) == {
+        "error": "503 Service Unavailable",
+        "status": 503,
+        "detail": "The rate limiter is unavailable; try again shortly.",
+    }
+    assert "rate limit key function" in caplog.text
+    assert "no user table" in caplog.text  # with the traceback
+    opened = RateLimitMiddleware(app_factory(), "10/minute", key=broken, fail_open=True)
+    result = await call(opened, scope())
+    assert result.status == 200
+    assert result.body == b"Hello, World!"
+
+
+async def test_redis_down_fails_closed_or_open(call, scope, app_factory, own_redis, caplog) -> None:
+    store = RedisStore(own_redis.url, timeout=0.5)
+    closed = RateLimitMiddleware(app_factory(), "10/minute", store=store)
+    opened = RateLimitMiddleware(app_factory(), "10/minute", store=store, fail_open=True)
+    assert (await call(closed, scope())).status == 200
+    own_redis.stop()
+    with caplog.at_level(logging.ERROR, logger="boca.middleware"):
+        result = await call(closed, scope())
+    assert result.status == 503
+    assert result.header("retry-after") == "1"
+    assert (
+        f"rate limit not checked: Redis at {own_redis.url}: rate limit script failed" in caplog.text
+    )
+    assert (await call(opened, scope())).status == 200
+    own_redis.start()
+    assert (await call(closed, scope())).status == 200
+    await store.aclose()
+
+
+async def test_websocket_handshakes_are_limited(call, scope, recorder) -> None:
+    app, calls = recorder()
+    mw = RateLimitMiddleware(app, "1/minute")
+    await call(mw, scope(type="websocket"))
+    assert calls[0][1] == [{"type": "websocket.connect"}]
+    refused = await call(mw, scope(type="websocket"))
+    assert refused.messages == [{"type": "websocket.close", "code": 1008}]
+    extended = await call(mw, scope(type="websocket", extensions={"websocket.http.response": {}}))
+    assert extended.status == 429
+    assert extended.header("retry-after") == "60"
+    assert len(calls) == 1
+
+
+async def test_lifespan_and_other_scopes_pass(recorder) -> None:
+    app, calls = recorder()
+    mw = RateLimitMiddleware(app, "1/minute")
+    sent: list[Any] = []
+    messages = iter([{"type": "lifespan.startup"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    await mw({"type": "lifespan"}, receive, send)
+    assert sent == [{"type": "lifespan.startup.complete"}]
+    await mw({"type": "custom"}, receive, send)
+    assert calls[1][0] == {"type": "custom"}
+
+
+async def test_unreachable_redis_fails_the_startup() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    sent: list[Any] = []
+    messages = iter([{"type": "lifespan.startup"}])
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "lifespan.startup.complete"})
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    mw = RateLimitMiddleware(app, "1/minute", store=RedisStore(url, timeout=0.5))
+    await mw({"type": "lifespan"}, receive, send)
+    assert sent[0]["type"] == "lifespan.startup.failed"
+    assert sent[0]["message"].startswith(f"Redis at {url}: PING failed: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "period", "name"),
+    [
+        ("10/second", 10, 1, "10/second"),
+        ("10 / seconds", 10, 1, "10/second"),
+        ("1000/hour", 1000, 3600, "1000/hour"),
+        ("5 per minute", 5, 60, "5/minute"),
+        ("5/10 minutes", 5, 600, "5/10minutes"),
+        ("2/d", 2, 86400, "2/day"),
+        ("3/5s", 3, 5, "3/5seconds"),
+        ("3/mins", 3, 60, "3/minute"),
+        ("7/HOUR", 7, 3600, "7/hour"),
+    ],
+)
+def test_limit_syntax(text: str, limit: int, period: float, name: str) -> None:
+    assert Limit.parse(text) == Limit(limit, float(period), name)
+
+
+@pytest.mark.parametrize("text", ["", "10", "10/", "0/second", "10/ms", "10/week", "x/second", 10])
+def test_bad_limits_are_refused_naming_them(text: Any) -> None:
+    with pytest.raises(ValueError, match=r"Rate limit .*: write it as 'N/unit'"):
+        Limit.parse(text)
+
+
+def test_configuration_errors(app_factory) -> None:
+    app = app_factory()
+    with pytest.raises(ValueError, match="needs limits="):
+        RateLimitMiddleware(app)
+    with pytest.raises(ValueError, match="give at least one limit"):
+        RateLimitMiddleware(app, [])
+    with pytest.raises(ValueError, match=r"\(key='ip'\): use 'client', 'header:<name>'"):
+        RateLimitMiddleware(app, "1/second", key="ip")
+    with pytest.raises(ValueError, match=r"key='header:'"):
+        RateLimitMiddleware(app, "1/second", key="header:")
+    with pytest.raises(TypeError, match="has no atomic hit"):
+        RateLimitMiddleware(app, "1/second", store=object())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"'login' is not a route pattern"):
+        RateLimitMiddleware(app, routes={"login": "1/second"})
+    with pytest.raises(ValueError, match=r"'FETCH /x' starts with an unknown method"):
+        RateLimitMiddleware(app, routes={"FETCH /x": "1/second"})
+    with pytest.raises(ValueError, match="unknown converter 'slug'"):
+        RateLimitMiddleware(app, routes={"/x/{a:slug}": "1/second"})
+    with pytest.raises(ValueError, match="a brace is not part of"):
+        RateLimitMiddleware(app, routes={"/x/{a": "1/second"})
+    with pytest.raises(ValueError, match=r"routes\['/x'\]"):
+        RateLimitMiddleware(app, routes={"/x": []})
