@@ -12,6 +12,8 @@ from boca.templates import (
     TemplateSyntaxError,
 )
 
+pytestmark = pytest.mark.anyio
+
 
 async def test_missing_template_names_the_template_and_every_directory(
     tmp_path: Path, template_dir: Path

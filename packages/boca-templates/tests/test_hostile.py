@@ -10,6 +10,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from boca.templates import Templates
 
+pytestmark = pytest.mark.anyio
+
 XSS = "<script>alert('XSS')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;XSS&#39;)&lt;/script&gt;"
 ATTR = '" onmouseover="alert(1)'
@@ -161,6 +163,7 @@ def test_no_helper_renders_source_from_a_request() -> None:
     assert public == {
         "auto_reload",
         "filter",
+        "get_template",
         "global_",
         "globals",
         "install",

@@ -8,6 +8,8 @@ import pytest
 
 from boca.templates import Templates
 
+pytestmark = pytest.mark.anyio
+
 
 class FakeApp:
     """The surface of boca-core's App that Templates.install may use."""

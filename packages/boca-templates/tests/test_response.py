@@ -7,6 +7,8 @@ import pytest
 
 from boca.templates import TemplateNotFound, TemplateResponse, Templates
 
+pytestmark = pytest.mark.anyio
+
 
 async def call(app: Any, method: str = "GET", scope_type: str = "http") -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []

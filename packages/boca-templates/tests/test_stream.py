@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-import asyncio
 import gc
 from pathlib import Path
 
+import anyio
 import pytest
 
 from boca.templates import Templates
+
+pytestmark = pytest.mark.anyio
 
 
 async def test_stream_yields_the_page_in_chunks(template_dir: Path) -> None:
@@ -41,7 +43,7 @@ async def test_stream_uses_the_global_context(template_dir: Path) -> None:
 
 async def test_closing_the_stream_closes_the_template_generator(template_dir: Path) -> None:
     templates = Templates(template_dir, stream_chunk_size=0)
-    closed = asyncio.Event()
+    closed = anyio.Event()
     produced: list[int] = []
 
     async def rows() -> object:
@@ -60,7 +62,8 @@ async def test_closing_the_stream_closes_the_template_generator(template_dir: Pa
         await stream.__anext__()
     del stream
     gc.collect()
-    await asyncio.wait_for(closed.wait(), 5)  # the user's generator is finalized too
+    with anyio.fail_after(5):
+        await closed.wait()  # the user's generator is finalized too
     assert produced == [0]
 
 

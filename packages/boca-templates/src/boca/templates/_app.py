@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, Protocol
+
+import jinja2
 
 
 class HostApp(Protocol):
@@ -42,3 +44,17 @@ def make_static_url(app: HostApp) -> Callable[[str], str]:
         return result
 
     return static_url
+
+
+@jinja2.pass_context
+def request_url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> Any:
+    """The default `url_for` global: the URL from the `request` in the context, as in
+    Starlette and FastAPI templates (`app.use(templates)` in Boca replaces it)."""
+    request = context.get("request")
+    url_for = getattr(request, "url_for", None)
+    if not callable(url_for):
+        raise RuntimeError(
+            f"url_for({name!r}) in a template needs the request: pass request=request when "
+            "rendering (Starlette, FastAPI), or install the templates with app.use() (Boca)"
+        )
+    return url_for(name, **path_params)

@@ -11,7 +11,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import LRUCache
 
-from ._app import HostApp, make_static_url, make_url_for
+from ._app import HostApp, make_static_url, make_url_for, request_url_for
+from ._compiled import Compiled, CompiledCache, NeedsAsync, SyncContext, canonical, has_async_values
 from ._filters import xmlattr
 from ._loader import SafeFileSystemLoader, check_name, resolve_directories
 from .errors import TemplateNotFound, TemplateSyntaxError
@@ -30,16 +31,18 @@ _INSTALLED = "_boca_templates_global"
 class Templates:
     """Jinja2 templates for Boca and any ASGI app.
 
-    Two Jinja2 environments share one loader, one set of globals, filters and tests: an
-    async one (`enable_async=True`) behind `render`, `render_string` and `stream`, and a
-    sync one behind `render_sync`. Autoescaping is on for every template whatever its
-    file extension, because what matters is that the page is served as HTML, not how the
-    file is named.
+    Two Jinja2 environments share one loader, one set of globals, filters and tests: a sync
+    one, which renders every template that awaits nothing (the fast path), and an async one
+    (`enable_async=True`) for templates that call async functions, and behind `stream`.
+    Autoescaping is on for every template whatever its file extension, because what matters
+    is that the page is served as HTML, not how the file is named.
 
     Args:
         directory: A template directory or a list of them, searched in order. Defaults to
             `"templates"` when no `loader` is given. Every directory must exist.
         loader: Any `jinja2.BaseLoader`, instead of `directory`.
+        env: A ready `jinja2.Environment` (Starlette's `env=`), instead of `directory` or
+            `loader`: its loader, autoescape setting, globals and filters are used as they are.
         context: Variables passed to every render. Available later as `templates.context`,
             which can be changed at runtime.
         autoescape: `True` (default) escapes every template; `False` escapes none; a
@@ -50,10 +53,12 @@ class Templates:
             source you do not fully trust.
         stream_chunk_size: `stream()` groups output into chunks of at least this many
             characters (`0` yields every piece Jinja2 produces).
-        async_render: `True` (default): `render` and `render_string` use Jinja2's async mode,
-            so templates may call async functions. `False`: they render with the sync
-            environment instead, which is markedly faster for templates with loops (Jinja2's
-            async mode wraps every iteration), for templates that call no async function.
+        async_render: `None` (default): render in sync mode, and in async mode a template
+            that calls an async function (found on its first render, which then starts
+            again; remembered from then on). `True`: always async mode. `False`: always sync
+            mode; a template that calls an async function raises `TypeError`.
+        cache_size: How many compiled templates are kept (least recently used out first),
+            per environment; Jinja2's own cache gets the same size.
         **env_options: Other `jinja2.Environment` options (`extensions`, `undefined`,
             `trim_blocks`, ...), given to both environments.
 
@@ -71,46 +76,66 @@ class Templates:
         auto_reload: bool | None = None,
         sandboxed: bool = False,
         stream_chunk_size: int = 4096,
-        async_render: bool = True,
+        async_render: bool | None = None,
+        cache_size: int = 400,
+        env: jinja2.Environment | None = None,
         **env_options: Any,
     ) -> None:
-        if loader is not None and directory is not None:
-            raise TypeError("Templates() takes directory= or loader=, not both")
+        if (loader is not None) + (directory is not None) + (env is not None) > 1:
+            raise TypeError("Templates() takes one of directory=, loader= or env=")
         if "enable_async" in env_options:
             raise TypeError(
                 "Templates() manages enable_async itself: it has an async and a sync environment"
             )
+        if env is not None and env_options:
+            raise TypeError(
+                f"Templates(env=...) takes no Jinja2 options ({', '.join(env_options)}): "
+                "set them on the environment"
+            )
         if not isinstance(stream_chunk_size, int) or stream_chunk_size < 0:
             raise ValueError(f"stream_chunk_size must be an int >= 0, not {stream_chunk_size!r}")
-        if loader is None:
+        if not isinstance(cache_size, int) or cache_size < 1:
+            raise ValueError(f"cache_size must be an int >= 1, not {cache_size!r}")
+        if env is None and loader is None:
             loader = SafeFileSystemLoader(
                 resolve_directories("templates" if directory is None else directory)
             )
-        searchpath = getattr(loader, "searchpath", ())
-        self._searched: tuple[str, ...] = tuple(str(p) for p in searchpath)
         self._follow_debug = auto_reload is None
         self._chunk_size = stream_chunk_size
-        self.async_render = bool(async_render)
+        self.async_render: bool | None = None if async_render is None else bool(async_render)
+        """None renders sync unless a template awaits; True always async; False always sync."""
+        self.cache_size = cache_size
         self.context: dict[str, Any] = dict(context or {})
         """Variables merged into every render; render arguments take precedence."""
 
-        env_cls = SandboxedEnvironment if sandboxed else jinja2.Environment
-        options: dict[str, Any] = {
-            "loader": loader,
-            "autoescape": autoescape,
-            "auto_reload": bool(auto_reload),
-        }
-        self.env: jinja2.Environment = env_cls(enable_async=True, **options, **env_options)
-        """The async Jinja2 environment (`render`, `render_string`, `stream`)."""
-        self.sync_env: jinja2.Environment = env_cls(enable_async=False, **options, **env_options)
-        """The sync Jinja2 environment (`render_sync`); shares globals, filters and tests."""
+        if env is not None:
+            self.sync_env: jinja2.Environment = env.overlay(
+                enable_async=False, cache_size=cache_size
+            )
+            self.env: jinja2.Environment = env.overlay(enable_async=True, cache_size=cache_size)
+        else:
+            env_cls = SandboxedEnvironment if sandboxed else jinja2.Environment
+            options: dict[str, Any] = {
+                "loader": loader,
+                "autoescape": autoescape,
+                "auto_reload": bool(auto_reload),
+                "cache_size": cache_size,
+            }
+            self.env = env_cls(enable_async=True, **options, **env_options)
+            self.sync_env = env_cls(enable_async=False, **options, **env_options)
+            self.env.filters["xmlattr"] = xmlattr
+        # One set of globals, filters, tests and policies for both environments.
         self.sync_env.globals = self.env.globals
         self.sync_env.filters = self.env.filters
         self.sync_env.tests = self.env.tests
         self.sync_env.policies = self.env.policies
-        self.env.filters["xmlattr"] = xmlattr
-        self._cache: dict[str, jinja2.Template] = {}
-        self._sync_cache: dict[str, jinja2.Template] = {}
+        self.sync_env.context_class = SyncContext
+        searchpath = getattr(self.env.loader, "searchpath", ())
+        self._searched: tuple[str, ...] = tuple(str(p) for p in searchpath)
+        if "url_for" not in self.env.globals:
+            setattr(request_url_for, _INSTALLED, True)
+            self.env.globals["url_for"] = request_url_for
+        self._cache = CompiledCache(cache_size)
         self._strings: LRUCache = LRUCache(64)
 
     def __repr__(self) -> str:
@@ -132,7 +157,6 @@ class Templates:
         self.env.auto_reload = self.sync_env.auto_reload = bool(value)
         self._follow_debug = False
         self._cache.clear()
-        self._sync_cache.clear()
 
     @overload
     def filter(self, func: F, /) -> F: ...
@@ -188,23 +212,17 @@ class Templates:
             TemplateNotFound: No such template, or the name is not a safe relative path.
             TemplateSyntaxError: The template (or one it includes) does not parse.
         """
-        if not self.async_render:
-            return self.render_sync(name, context, **kwargs)
-        template = self._cache.get(name) or self._load(self.env, self._cache, name)
-        try:
-            return await template.render_async(self._vars(context, kwargs))
-        except jinja2.TemplateError as exc:
-            self._reraise(exc)
+        return await self._render(self._entry(name), self._vars(context, kwargs))
 
     def render_sync(
         self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> str:
-        """`render` for sync code (threads, CLI tools, tests), on the sync environment."""
-        template = self._sync_cache.get(name) or self._load(self.sync_env, self._sync_cache, name)
-        try:
-            return template.render(self._vars(context, kwargs))
-        except jinja2.TemplateError as exc:
-            self._reraise(exc)
+        """`render` for sync code (threads, CLI tools, tests), on the sync environment.
+
+        Raises:
+            TypeError: The template calls an async function (use `await render(...)`).
+        """
+        return self._render_sync(self._entry(name), self._vars(context, kwargs))
 
     async def render_string(
         self, source: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
@@ -213,22 +231,16 @@ class Templates:
 
         Never pass source that users wrote unless `sandboxed=True`: a template can run code.
         """
-        key = (source, self.async_render)
-        template = self._strings.get(key)
-        if template is None:
-            env = self.env if self.async_render else self.sync_env
-            try:
-                template = env.from_string(source)
-            except jinja2.TemplateError as exc:
-                self._reraise(exc)
-            self._strings[key] = template
-        try:
-            if not self.async_render:
-                return template.render(self._vars(context, kwargs))  # type: ignore[no-any-return]
-            result: str = await template.render_async(self._vars(context, kwargs))
-        except jinja2.TemplateError as exc:
-            self._reraise(exc)
-        return result
+        entry = self._strings.get(source)
+        if entry is None:
+            entry = Compiled("<string>", source)
+            self._template(entry, self.env if self.async_render else self.sync_env)
+            self._strings[source] = entry  # only once it compiled
+        return await self._render(entry, self._vars(context, kwargs))
+
+    def get_template(self, name: str) -> jinja2.Template:
+        """The compiled `jinja2.Template` for `name` (sync mode, as Starlette's)."""
+        return self._template(self._entry(name), self.sync_env)
 
     def stream(
         self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
@@ -238,7 +250,7 @@ class Templates:
         The template is loaded now, so a missing template fails before a response starts.
         Closing the iterator (e.g. when the client goes away) closes Jinja2's generator.
         """
-        template = self._cache.get(name) or self._load(self.env, self._cache, name)
+        template = self._template(self._entry(name), self.env)
         return self._chunks(template, self._vars(context, kwargs))
 
     def response(
@@ -284,17 +296,69 @@ class Templates:
             return kwargs
         return context if context is not None else {}
 
-    def _load(
-        self, env: jinja2.Environment, cache: dict[str, jinja2.Template], name: str
-    ) -> jinja2.Template:
-        check_name(name, self._searched)
+    def _entry(self, name: str) -> Compiled:
+        """The cache entry of a template name; any spelling finds its canonical entry."""
+        entry = self._cache.get(name)
+        if entry is None:
+            check_name(name, self._searched)
+            key = canonical(name)
+            entry = self._cache.get(key)
+            if entry is None:
+                # Kept only once the template loaded: missing names never evict real ones.
+                entry = Compiled(key)
+                self._template(entry, self.sync_env)
+                self._cache.put(entry)
+        return entry
+
+    def _template(self, entry: Compiled, env: jinja2.Environment) -> jinja2.Template:
+        """The entry compiled for `env` (the sync or the async environment)."""
+        sync = env is self.sync_env
+        template = entry.sync_template if sync else entry.async_template
+        if template is not None:
+            return template
+        if entry.source is None and env.auto_reload:
+            # Not kept: Jinja2's own cache checks the file on each get_template().
+            return self._compile(entry, env)
+        # Both ways at once, from one version of the file.
+        entry.sync_template = self._compile(entry, self.sync_env)
+        entry.async_template = self._compile(entry, self.env)
+        return entry.sync_template if sync else entry.async_template
+
+    def _compile(self, entry: Compiled, env: jinja2.Environment) -> jinja2.Template:
         try:
-            template = env.get_template(name)
+            if entry.source is not None:
+                return env.from_string(entry.source)
+            return env.get_template(entry.name)
         except jinja2.TemplateError as exc:
             self._reraise(exc)
-        if not env.auto_reload:
-            cache[name] = template
-        return template
+
+    async def _render(self, entry: Compiled, data: Mapping[str, Any]) -> str:
+        mode = self.async_render
+        if mode is False:
+            return self._render_sync(entry, data)
+        try:
+            if mode is None and not entry.needs_async and not has_async_values(data):
+                try:
+                    return self._template(entry, self.sync_env).render(data)
+                except NeedsAsync:
+                    entry.needs_async = True
+            result: str = await self._template(entry, self.env).render_async(data)
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+        return result
+
+    def _render_sync(self, entry: Compiled, data: Mapping[str, Any]) -> str:
+        try:
+            if has_async_values(data):
+                raise NeedsAsync
+            return self._template(entry, self.sync_env).render(data)
+        except NeedsAsync:
+            raise TypeError(
+                f"Template {entry.name!r} awaits an async function or value, so it cannot "
+                "render synchronously: use `await templates.render(...)`"
+            ) from None
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
 
     def _reraise(self, exc: jinja2.TemplateError) -> NoReturn:
         """Raise Jinja2's errors as ours, which name the template, file, line and paths."""
