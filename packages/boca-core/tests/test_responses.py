@@ -221,7 +221,7 @@ def test_cookie_errors() -> None:
         res.set_cookie("a", "x", domain="a.com\r\n")
     with pytest.raises(ValueError, match="samesite"):
         res.set_cookie("a", "x", samesite="sometimes")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="CR, LF or NUL"):
+    with pytest.raises(ValueError, match="invalid expires"):
         res.set_cookie("a", "x", expires="x\r\nSet-Cookie: y=1")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _json
@@ -259,7 +260,7 @@ class Response:
         value: str = "",
         *,
         max_age: int | None = None,
-        expires: str | int | None = None,
+        expires: datetime | str | int | None = None,
         path: str = "/",
         domain: str | None = None,
         secure: bool = False,
