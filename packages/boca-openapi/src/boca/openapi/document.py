@@ -27,6 +27,7 @@ OPENAPI_VERSION = "3.1.0"
 _PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BINARY = {"type": "string", "format": "binary"}
+_HTTP_METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "trace"}
 
 
 @dataclass
@@ -209,12 +210,22 @@ def _error_response(schemas: SchemaSet, model: Any, description: str) -> dict[st
     }
 
 
+def _operation_name(route: RouteInfo, method: str) -> str:
+    """The route name; else the view's name (`NoteView.get` -> `NoteView_get`); else the path."""
+    if route.name:
+        return route.name
+    name = getattr(route.endpoint, "__name__", "")
+    if name.lower() in _HTTP_METHODS:  # a class-based view's method
+        owner = getattr(route.view, "__name__", "")
+        name = f"{owner}_{name.lower()}" if owner.isidentifier() else ""
+    if name.isidentifier():
+        return name
+    return method.lower() + re.sub(r"\W+", "_", route.path).rstrip("_")
+
+
 def _operation_ids(operations: list[tuple[RouteInfo, str]]) -> list[str]:
     """One unique `operationId` per operation: the route name, `_<method>` when it has several."""
-    bases = [
-        route.name or (method.lower() + re.sub(r"\W+", "_", route.path).rstrip("_"))
-        for route, method in operations
-    ]
+    bases = [_operation_name(route, method) for route, method in operations]
     counts: dict[str, int] = {}
     for base in bases:
         counts[base] = counts.get(base, 0) + 1
