@@ -10,10 +10,12 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
+from boca.middleware import MemoryStore, RateLimitStore, RedisStore
 
 
 def free_port() -> int:
@@ -110,3 +112,15 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitStore]:
+    """Each test that asks for `store` runs on a MemoryStore and on the real Redis."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    redis_store = RedisStore(request.getfixturevalue("redis_url"), prefix="test:")
+    await redis_store.startup()
+    yield redis_store
+    await redis_store.aclose()

@@ -171,4 +171,4 @@ def recorder() -> Callable[[], tuple[App, list[tuple[dict[str, Any], list[Messag
 
 
 # A real redis-server for the store tests (see _redis.py).
-from ._redis import own_redis, redis_server, redis_url  # noqa: E402, F401
+from ._redis import own_redis, redis_server, redis_url, store  # noqa: E402, F401

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from boca.middleware import Limit, MemoryStore, RateLimitMiddleware, RateLimitStore, RedisStore
+from boca.middleware import Limit, RateLimitMiddleware, RedisStore
 
 from ._redis import free_port
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitStore]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    redis_store = RedisStore(request.getfixturevalue("redis_url"))
-    yield redis_store
-    await redis_store.aclose()
 
 
 async def hits(call, scope, mw, n: int, **request: Any) -> list[Any]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from itsdangerous import TimestampSigner
 from starlette.datastructures import Secret
 
-from boca.middleware import MemoryStore, RedisStore, SessionMiddleware, Store
+from boca.middleware import MemoryStore, RedisStore, SessionMiddleware
 
 SECRET = "s3cret-for-tests"
 SIGNER = TimestampSigner([SECRET], salt="boca.middleware.session")
@@ -39,16 +38,6 @@ def read(session):
 def cookie_of(result) -> str:
     (set_cookie,) = result.header_list("set-cookie")
     return set_cookie.split(";", 1)[0]
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    redis_store = RedisStore(request.getfixturevalue("redis_url"))
-    yield redis_store
-    await redis_store.aclose()
 
 
 def middleware(action, store, **options: Any) -> SessionMiddleware:

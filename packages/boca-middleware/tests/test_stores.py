@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import AsyncIterator
 
 import anyio
 import pytest
@@ -12,18 +11,6 @@ import pytest
 from boca.middleware import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
 
 from ._redis import free_port
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitStore]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    url = request.getfixturevalue("redis_url")
-    redis_store = RedisStore(url, prefix="test:")
-    await redis_store.startup()
-    yield redis_store
-    await redis_store.aclose()
 
 
 def test_both_satisfy_the_protocols(store: RateLimitStore) -> None:

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._asgi import with_headers
+from ._cookies import read_cookie
 from ._errors import send_error
 from ._forms import form_field
 from ._routes import RouteMap
@@ -170,7 +171,8 @@ class CSRFMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie = self._read_cookie(scope["headers"])
+        raw = read_cookie(scope["headers"], self._cookie_key)
+        cookie = raw.decode("latin-1") if raw is not None else None
         valid = cookie if cookie is not None and self._valid(cookie) else None
         token = CSRFToken(self, valid)
         scope["csrf_token"] = token
@@ -205,17 +207,6 @@ class CSRFMiddleware:
         except BadSignature:
             return False
         return True
-
-    def _read_cookie(self, headers: Any) -> str | None:
-        name = self._cookie_key
-        for key, value in headers:
-            if key != b"cookie" or name not in value:
-                continue
-            for pair in value.split(b";"):
-                cname, sep, cvalue = pair.partition(b"=")
-                if sep and cname.strip() == name:
-                    return str(cvalue.strip().decode("latin-1"))
-        return None
 
     def _origin_problem(self, scope: Scope) -> str | None:
         """Why the request's origin is refused, or None."""

@@ -15,6 +15,7 @@ from itsdangerous.encoding import base64_decode, bytes_to_int, want_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._asgi import with_headers
+from ._cookies import read_cookie
 from ._errors import send_error
 from ._lifespan import run_lifespan
 from .session import Session, SessionTooLarge
@@ -174,7 +175,7 @@ class SessionMiddleware:
     # -- cookie-only sessions ----------------------------------------------------------
 
     async def _cookie_session(self, scope: Scope, receive: Receive, send: Send) -> None:
-        signed = self._read_cookie(scope["headers"])
+        signed = read_cookie(scope["headers"], self._cookie_key)
         verified = self._verify(signed) if signed is not None else None
         data = _parse(_b64decode(verified[1])) if verified is not None else None
         session = Session(data) if data is not None else Session()
@@ -225,7 +226,7 @@ class SessionMiddleware:
     async def _stored_session(self, scope: Scope, receive: Receive, send: Send) -> None:
         store = self.store
         assert store is not None
-        signed = self._read_cookie(scope["headers"])
+        signed = read_cookie(scope["headers"], self._cookie_key)
         verified = self._verify(signed) if signed is not None else None
         sid = verified[1].decode("latin-1") if verified is not None else None
         raw: bytes | None = None
@@ -312,19 +313,6 @@ class SessionMiddleware:
         return headers
 
     # -- the cookie ------------------------------------------------------------------
-
-    def _read_cookie(self, headers: Any) -> bytes | None:
-        """The raw value of our cookie, scanning Cookie headers without parsing all of them."""
-        name = self._cookie_key
-        for key, value in headers:
-            if key != b"cookie" or name not in value:
-                continue
-            for pair in value.split(b";"):
-                cname, sep, cvalue = pair.partition(b"=")
-                if sep and cname.strip() == name:
-                    found: bytes = cvalue.strip()
-                    return found
-        return None
 
     def _verify(self, signed: bytes) -> tuple[int, bytes] | None:
         """The timestamp and value of a cookie with a valid, unexpired signature."""
