@@ -134,6 +134,22 @@ def test_server_event_fields() -> None:
     assert server_event(data="x").encoded == b"data: x\n\n"
 
 
+def test_server_event_lists_and_dicts_as_bocadillo_wrote_them() -> None:
+    assert bytes(server_event(data=["one", "two"])) == b"data: one\ndata: two\n\n"
+    assert bytes(server_event(data=("a\nb", 3))) == b"data: a\ndata: b\ndata: 3\n\n"
+    with pytest.raises(ValueError, match="an empty server event"):
+        server_event(data=[])
+    assert bytes(server_event(data={"id": 1, "ok": True})) == b'data: {"id":1,"ok":true}\n\n'
+
+
+@pytest.mark.parametrize("bad", [object(), None.__class__, {1, 2}, [b"ok", object()], True])
+def test_server_event_refuses_other_data(bad: Any) -> None:
+    with pytest.raises(TypeError) as info:
+        server_event(data=bad, event="x")
+    assert str(info.value).startswith("server_event data must be text, bytes, a number, a list")
+    assert str(info.value).endswith("use json= to send it as JSON")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

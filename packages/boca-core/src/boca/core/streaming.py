@@ -54,6 +54,19 @@ def _field(name: str, value: str) -> str:
     return f"{name}: {value}\n"
 
 
+def _text(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item).decode()
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        return str(item)
+    raise TypeError(
+        f"server_event data must be text, bytes, a number, a list of those or a dict, not "
+        f"{type(item).__name__}: use json= to send it as JSON"
+    )
+
+
 def server_event(
     data: Any = None,
     *,
@@ -65,9 +78,11 @@ def server_event(
 ) -> ServerEvent:
     """Encode one event of the `text/event-stream` format.
 
-    `data` is text (multi-line text becomes several `data:` lines); `json` is serialised as JSON
-    instead. `event` names the event type, `id` sets the client's last event id, `retry` the
-    reconnection delay in milliseconds, and `comment` adds a comment line (ignored by clients).
+    `data` is text (multi-line text becomes several `data:` lines), a list of texts (one
+    `data:` line each, as Bocadillo wrote them) or a dict (sent as JSON); `json` is serialised
+    as JSON whatever its type. `event` names the event type, `id` sets the client's last event
+    id, `retry` the reconnection delay in milliseconds, and `comment` adds a comment line
+    (ignored by clients).
     """
     if data is not None and json is not None:
         raise ValueError("give server_event either data= or json=, not both")
@@ -89,13 +104,13 @@ def server_event(
         if int(retry) < 0:
             raise ValueError(f"server event retry is a delay in milliseconds, not {retry!r}")
         out.append(f"retry: {int(retry)}\n")
-    if json is not None:
-        data = _json.dumps(json).decode()
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        data = bytes(data).decode()
+    if json is not None or isinstance(data, dict):
+        data = _json.dumps(data if json is None else json).decode()
     if data is not None:
-        lines = str(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        out.extend(f"data: {line}\n" for line in lines)
+        items = data if isinstance(data, (list, tuple)) else (data,)
+        for item in items:
+            lines = _text(item).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            out.extend(f"data: {line}\n" for line in lines)
     if not out:
         raise ValueError("an empty server event: give data, json, event, id, retry or comment")
     return ServerEvent(("".join(out) + "\n").encode())
