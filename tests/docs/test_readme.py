@@ -20,6 +20,6 @@ def test_quick_start_runs_as_written() -> None:
     assert client.get("/users/42").json() == {"id": 42}
     bad = client.get("/users/abc")
     assert bad.status_code == 400
-    assert bad.json()["detail"] == {
-        "invalid_parameters": {"user_id": "path parameter: expected an integer"}
-    }
+    assert bad.json()["detail"] == [
+        {"loc": ["path", "user_id"], "msg": "expected an integer", "type": "type"}
+    ]

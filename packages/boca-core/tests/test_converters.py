@@ -215,21 +215,26 @@ def test_bad_path_annotations_give_400_naming_each() -> None:
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "400 Bad Request"
-    bad = body["detail"]["invalid_parameters"]
-    assert set(bad) == {"n", "x", "flag", "d", "u", "day", "at", "color", "level"}
-    assert bad["n"] == "path parameter: expected an integer"
-    assert bad["color"] == "path parameter: expected one of: red, blue"
+    bad = {tuple(e["loc"]): e for e in body["detail"]}
+    names = ["n", "x", "flag", "d", "u", "day", "at", "color", "level"]
+    assert list(bad) == [("path", name) for name in names]
+    assert bad["path", "n"] == {
+        "loc": ["path", "n"],
+        "msg": "expected an integer",
+        "type": "type",
+    }
+    assert bad["path", "color"]["msg"] == "expected one of: red, blue"
 
 
 def test_huge_numbers_in_annotations_are_400() -> None:
     uid = "12345678-1234-5678-1234-567812345678"
     url = f"/typed/{'9' * 5000}/{'9' * 5000}/1/{'9' * 5000}/{uid}/2024-01-01/2024-01-01T00:00/red/1"
-    bad = client.get(url).json()["detail"]["invalid_parameters"]
-    assert set(bad) == {"n", "x", "d"}
+    bad = client.get(url).json()["detail"]
+    assert [e["loc"] for e in bad] == [["path", "n"], ["path", "x"], ["path", "d"]]
     inf = client.get(f"/typed/1/1e400/1/1/{uid}/2024-01-01/2024-01-01T00:00/red/1")
-    assert inf.json()["detail"]["invalid_parameters"] == {
-        "x": "path parameter: expected a finite number"
-    }
+    assert inf.json()["detail"] == [
+        {"loc": ["path", "x"], "msg": "expected a finite number", "type": "type"}
+    ]
 
 
 def test_query_defaults_and_conversion() -> None:
@@ -261,23 +266,29 @@ def test_query_defaults_and_conversion() -> None:
 def test_bad_query_values_give_400_naming_each() -> None:
     response = client.get("/query?n=abc&flag=perhaps&tags=1&tags=x&color=green&d=1e&when=no")
     assert response.status_code == 400
-    bad = response.json()["detail"]["invalid_parameters"]
-    assert bad == {
-        "n": "query parameter: expected an integer",
-        "flag": "query parameter: expected a boolean (true/false, 1/0, yes/no, on/off)",
-        "tags": "query parameter: expected an integer",
-        "color": "query parameter: expected one of: red, blue",
-        "d": "query parameter: expected a decimal number",
-        "when": "query parameter: expected an ISO 8601 date (YYYY-MM-DD)",
+    assert response.json() == {
+        "error": "400 Bad Request",
+        "status": 400,
+        "detail": [
+            {"loc": ["query", name], "msg": msg, "type": "type"}
+            for name, msg in [
+                ("n", "expected an integer"),
+                ("flag", "expected a boolean (true/false, 1/0, yes/no, on/off)"),
+                ("tags", "expected an integer"),
+                ("color", "expected one of: red, blue"),
+                ("d", "expected a decimal number"),
+                ("when", "expected an ISO 8601 date (YYYY-MM-DD)"),
+            ]
+        ],
     }
 
 
 def test_huge_query_number_is_400() -> None:
     response = client.get("/query?n=" + "1" * 5000)
     assert response.status_code == 400
-    assert response.json()["detail"]["invalid_parameters"] == {
-        "n": "query parameter: expected an integer"
-    }
+    assert response.json()["detail"] == [
+        {"loc": ["query", "n"], "msg": "expected an integer", "type": "type"}
+    ]
 
 
 def test_false_values() -> None:

@@ -57,7 +57,9 @@ def make_app() -> App:
         if kind == "none":
             res.text = "written"
             return None
-        return 3.14
+        if kind == "float":
+            return 3.14
+        return object()
 
     return app
 
@@ -164,11 +166,18 @@ def test_return_shorthand(kind: str, status: int, ctype: str, body: bytes) -> No
     assert response.content == body
 
 
-def test_bad_return_type_is_500(caplog: pytest.LogCaptureFixture) -> None:
+def test_json_scalar_return_is_json() -> None:
     response = client.get("/shorthand/float")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == b"3.14"
+
+
+def test_bad_return_type_is_500(caplog: pytest.LogCaptureFixture) -> None:
+    response = client.get("/shorthand/object")
     assert response.status_code == 500
     assert set(response.json()) == {"error", "status", "request_id"}
-    assert "a view returned float" in caplog.text
+    assert "a view returned an object of type object, which is not JSON" in caplog.text
 
 
 def test_var_keyword_view_gets_every_param() -> None:

@@ -1,10 +1,20 @@
 """Boca's core: the app, routing, requests, responses, errors and testing tools."""
 
+from ._validation import RequestValidationError
 from .app import App
 from .converters import Converter, register_converter
 from .errors import HTTPError, Redirect, RouteDeclarationError, URLBuildError, safe_redirect_target
 from .hooks import after, before
+from .introspection import (
+    BodyInfo,
+    ErrorDetail,
+    ErrorModel,
+    ParamInfo,
+    RouteInfo,
+    ValidationErrorModel,
+)
 from .middleware import Middleware, ResponseStart
+from .params import Body, Cookie, Form, Header, Path, Query
 from .plugins import Plugin
 from .providers import ProviderError, ProviderRegistry
 from .requests import ClientDisconnect, FormData, Request, UploadFile
@@ -20,26 +30,39 @@ __version__ = "0.1.0"
 
 __all__ = [
     "App",
+    "Body",
+    "BodyInfo",
     "ClientDisconnect",
     "Converter",
+    "Cookie",
+    "ErrorDetail",
+    "ErrorModel",
+    "Form",
     "FormData",
     "HTTPError",
+    "Header",
     "Middleware",
+    "ParamInfo",
+    "Path",
     "Plugin",
     "ProviderError",
     "ProviderRegistry",
+    "Query",
     "Redirect",
     "Request",
+    "RequestValidationError",
     "Response",
     "ResponseStart",
     "Route",
     "RouteDeclarationError",
+    "RouteInfo",
     "Router",
     "ServerEvent",
     "Settings",
     "SettingsError",
     "URLBuildError",
     "UploadFile",
+    "ValidationErrorModel",
     "ViewDeclarationError",
     "WebSocket",
     "WebSocketDisconnect",

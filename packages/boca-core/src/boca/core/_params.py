@@ -110,19 +110,38 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
+def _literal_parser(choices: tuple[Any, ...]) -> Parser:
+    by_text = {str(c).lower() if isinstance(c, bool) else str(c): c for c in choices}
+    listed = ", ".join(by_text)
+
+    def parse(value: str) -> Any:
+        try:
+            return by_text[value]
+        except KeyError:
+            raise ValueError(f"expected one of: {listed}") from None
+
+    return parse
+
+
+def _bare(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = annotation.__origin__
+    return _strip_optional(annotation)
+
+
 def parser_for(annotation: Any) -> tuple[Parser | None, bool]:
     """The parser for one annotation, and whether the parameter collects every value (list[X]).
 
     `None` means "leave the string as it is". Raises `TypeError` for annotations Boca cannot
-    convert from a URL.
+    convert from a URL. `Annotated` metadata is left to the caller (constraints).
     """
-    annotation = _strip_optional(annotation)
+    annotation = _bare(annotation)
     many = False
     if annotation in (list, tuple, set, frozenset):  # a bare `list`: every value, as str
         return None, True
     if typing.get_origin(annotation) in (list, tuple, set, frozenset):
         args = typing.get_args(annotation)
-        annotation = _strip_optional(args[0]) if args else str
+        annotation = _bare(args[0]) if args else str
         many = True
     if annotation in (str, Any) or annotation is None:
         return None, many
@@ -130,7 +149,9 @@ def parser_for(annotation: Any) -> tuple[Parser | None, bool]:
         return _PARSERS[annotation], many
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return _enum_parser(annotation), many
+    if typing.get_origin(annotation) is typing.Literal:
+        return _literal_parser(typing.get_args(annotation)), many
     raise TypeError(
         f"cannot convert URL values to {annotation!r}: use str, int, float, bool, Decimal, UUID, "
-        "date, datetime, an Enum, or a list of those"
+        "date, datetime, an Enum, a Literal, or a list of those"
     )

@@ -20,7 +20,9 @@ from starlette.datastructures import State
 from ._dispatch import handle_http
 from ._error_answers import ErrorHandler, guarded
 from ._lifespan import lifespan_loop
+from ._route_options import MethodShortcuts, RouteKeywords, Unpack
 from ._websocket_dispatch import handle_websocket
+from .introspection import RouteInfo
 from .plugins import Plugin
 from .providers import ProviderRegistry
 from .requests import DEFAULT_MAX_BODY_SIZE
@@ -40,7 +42,7 @@ Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
 MIDDLEWARE_SETTINGS = ("ALLOWED_HOSTS", "HSTS", "CORS", "SESSIONS", "GZIP")
 
 
-class App:
+class App(MethodShortcuts):
     """A Boca application, served by any ASGI server: `uvicorn module:app`.
 
     Args:
@@ -120,15 +122,15 @@ class App:
     # -- declaration --------------------------------------------------------------------------
 
     def route(
-        self,
-        pattern: str,
-        *,
-        methods: list[str] | None = None,
-        name: str | None = None,
-        max_body_size: int | None = None,
+        self, pattern: str, *, methods: list[str] | None = None, **options: Unpack[RouteKeywords]
     ) -> Callable[[V], V]:
-        """Decorator: answer `pattern` with a function view or a class-based view."""
-        return self.router.route(pattern, methods=methods, name=name, max_body_size=max_body_size)
+        """Decorator: answer `pattern` with a function view or a class-based view (options:
+        `name`, `max_body_size`, `status_code` and the documentation keywords of `RouteDocs`)."""
+        return self.router.route(pattern, methods=methods, **options)
+
+    def describe_routes(self) -> list[RouteInfo]:
+        """What each route takes and answers, from its declaration (see `RouteInfo`)."""
+        return self.router.describe_routes()
 
     def websocket_route(
         self,

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
+from ._route_options import MethodShortcuts, RouteDocs, RouteKeywords, RouteOptions, Unpack
 from ._route_tree import Node, compile_pattern, insert, merge_literals
 from .converters import Converter
 from .errors import RouteDeclarationError, URLBuildError
 from .hooks import Hook, hooks_of
+from .introspection import RouteInfo, describe_routes
 from .providers import ProviderRegistry
 from .types import ASGIApp
 from .views import HTTP_METHODS, Endpoint, compile_view
@@ -105,7 +107,7 @@ class _Spec:
     middleware: list[tuple[Any, dict[str, Any]]]
 
 
-class Router:
+class Router(MethodShortcuts):
     """A set of routes, websocket routes and mounts. Apps have one; build others and
     `include()` them.
 
@@ -131,20 +133,20 @@ class Router:
     # -- declaration -------------------------------------------------------------------------
 
     def route(
-        self,
-        pattern: str,
-        *,
-        methods: list[str] | None = None,
-        name: str | None = None,
-        max_body_size: int | None = None,
+        self, pattern: str, *, methods: list[str] | None = None, **options: Unpack[RouteKeywords]
     ) -> Callable[[V], V]:
-        """Decorator: answer `pattern` with a function or class-based view."""
+        """Decorator: answer `pattern` with a function or class-based view (options: `name`,
+        `max_body_size`, `status_code` and the documentation keywords of `RouteDocs`)."""
 
         def register(view: V) -> V:
-            self.add_route(pattern, view, methods=methods, name=name, max_body_size=max_body_size)
+            self.add_route(pattern, view, methods=methods, **options)
             return view
 
         return register
+
+    def describe_routes(self) -> list[RouteInfo]:
+        """What each route takes and answers, from its declaration (see `RouteInfo`)."""
+        return describe_routes(self)
 
     def add_middleware(self, middleware_class: Any, **options: Any) -> None:
         """Wrap this router's routes (only them) in an ASGI middleware, when included."""
@@ -162,12 +164,19 @@ class Router:
         max_body_size: int | None = None,
         hooks: list[Hook] | None = None,
         middleware: list[tuple[Any, dict[str, Any]]] | None = None,
+        **docs: Unpack[RouteDocs],
     ) -> Route:
         if max_body_size is not None and max_body_size < 0:
             raise RouteDeclarationError(f"route {pattern!r}: max_body_size must be >= 0")
         compiled, parts, param_converters, conv_names, shape = compile_pattern(pattern)
         endpoints = compile_view(
-            view, pattern, conv_names, methods, hooks=hooks or [], providers=self.providers
+            view,
+            pattern,
+            conv_names,
+            methods,
+            hooks=hooks or [],
+            providers=self.providers,
+            options=RouteOptions(**docs),
         )
         route = self._by_shape.get(shape)
         if route is not None:
@@ -197,7 +206,7 @@ class Router:
             self.routes.append(route)
         if name is not None:
             self._name(name, route)
-        options = {"methods": methods, "max_body_size": max_body_size}
+        options = {"methods": methods, "max_body_size": max_body_size, **docs}
         self._specs.append(
             _Spec(False, pattern, view, name, options, list(hooks or []), list(middleware or []))
         )

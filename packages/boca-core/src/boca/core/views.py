@@ -8,24 +8,30 @@ its view asked for.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._params import Parser, parser_for
-from .errors import HTTPError
+from ._constraints import ConstraintError
+from ._results import Filter, jsonable, output_filter, write
+from ._route_options import RouteOptions
+from ._sources import Plan, SourceError, plan_for
 from .hooks import Hook, hooks_of
+from .introspection import BodyInfo, ParamInfo
 from .providers import ProviderRegistry
 
 if TYPE_CHECKING:
     from .requests import Request
     from .responses import Response
 
-__all__ = ["HTTP_METHODS", "Endpoint", "apply_result", "compile_view"]
+__all__ = ["HTTP_METHODS", "Endpoint", "RouteOptions", "apply_result", "compile_view"]
 
 #: The only names a class-based view may be dispatched to (lower-cased), whatever the client sends.
 HTTP_METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+#: Methods whose requests have no body: a view answering them cannot read one.
+_BODILESS = frozenset({"get", "head"})
 
 Endpoint = Callable[["Request", "Response"], Awaitable[Any]]
 
@@ -34,12 +40,23 @@ class ViewDeclarationError(TypeError):
     """A view cannot be used as declared: the message names the route and the fix."""
 
 
+_DEFAULT_OPTIONS = RouteOptions()
+
+
 @dataclass(frozen=True)
-class _Param:
-    name: str
-    parse: Parser | None
-    many: bool
-    default: Any
+class Described:
+    """What one endpoint takes and answers, for `describe_routes()`."""
+
+    function: Callable[..., Any]
+    params: tuple[ParamInfo, ...]
+    body: BodyInfo | None
+    returns: Any
+    options: RouteOptions
+
+
+def endpoint_info(endpoint: Endpoint) -> Described | None:
+    """The description attached to an endpoint made by `compile_view`."""
+    return getattr(endpoint, "_boca_described", None)
 
 
 def _signature_params(view: Callable[..., Any], route: str, skip: int) -> list[inspect.Parameter]:
@@ -73,9 +90,11 @@ def _make_endpoint(
     hooks: Sequence[Hook] = (),
     providers: ProviderRegistry | None = None,
     call: Callable[..., Awaitable[Any]] | None = None,
+    options: RouteOptions = _DEFAULT_OPTIONS,
+    body_allowed: bool = True,
 ) -> Endpoint:
-    """Wrap `view` into `endpoint(req, res)`: converted path and query parameters, providers
-    and hooks, with only the steps this view needs.
+    """Wrap `view` into `endpoint(req, res)`: its typed parameters read and checked, providers
+    and hooks, its return value encoded, with only the steps this view needs.
 
     `call(req, res, **kwargs)` calls the view (default: `view` itself).
     """
@@ -84,64 +103,60 @@ def _make_endpoint(
             f"route {route!r}: view {_qualname(view)} must be an async function (use `async def`)"
         )
     hints = _type_hints(view)
-    from_path: list[_Param] = []
-    from_query: list[_Param] = []
-    provided: list[str] = []
-    accepts_any = False
-    for param in _signature_params(view, route, skip):
-        if param.kind is param.VAR_KEYWORD:
-            accepts_any = True
-            continue
-        if param.kind is param.VAR_POSITIONAL:
-            continue
-        if param.name not in path_params and param.default is param.empty:
-            # Neither from the path nor from the query string: a provider, by name.
-            if providers is not None and param.name not in providers:
+    try:
+        plan = plan_for(
+            _signature_params(view, route, skip),
+            hints,
+            path_params,
+            providers,
+            view_name=getattr(view, "__name__", "view"),
+            body_allowed=body_allowed,
+        )
+    except (SourceError, ConstraintError) as exc:
+        raise ViewDeclarationError(f"route {route!r}: view {_qualname(view)}: {exc}") from None
+    provided = plan.provided
+    if providers is not None:
+        for name in provided:
+            if name not in providers:
                 raise ViewDeclarationError(
-                    f"route {route!r}: parameter {param.name!r} of {_qualname(view)} is not a "
+                    f"route {route!r}: parameter {name!r} of {_qualname(view)} is not a "
                     f"path parameter of the pattern, has no default and no provider has that "
-                    f"name: add '{{{param.name}}}' to the pattern, give it a default to read it "
+                    f"name: add '{{{name}}}' to the pattern, give it a default to read it "
                     "from the query string, or register a provider with @app.provider "
                     "(before the route)"
                 )
-            provided.append(param.name)
-            continue
-        annotation = hints.get(param.name, str)
-        try:
-            parse, many = parser_for(annotation)
-        except TypeError as exc:
-            raise ViewDeclarationError(
-                f"route {route!r}: parameter {param.name!r} of {_qualname(view)}: {exc}"
-            ) from None
-        if param.name in path_params:
-            converter = path_params[param.name]
-            # A pattern converter already produced a typed value: convert only plain strings.
-            needs_parse = parse is not None and converter in ("str", "path")
-            from_path.append(
-                _Param(param.name, parse if needs_parse else None, False, param.default)
-            )
-        else:
-            from_query.append(_Param(param.name, parse, many, param.default))
-    if providers is not None and provided:
-        providers.check(provided, f"route {route!r}")
-    missing = [name for name in path_params if name not in {p.name for p in from_path}]
-    if missing and not accepts_any:
+        if provided:
+            providers.check(provided, f"route {route!r}")
+    missing = [name for name in path_params if name not in {p.name for p in plan.path}]
+    if missing and not plan.accepts_any:
         raise ViewDeclarationError(
             f"route {route!r}: view {_qualname(view)} does not accept the path parameter(s) "
             f"{', '.join(missing)}: add them to its signature (or **params)"
         )
+    returns = hints.get("return")
+    filter_ = output_filter(returns, f"view {_qualname(view)}")
     target = call or view
-    endpoint = _converting(target, from_path, from_query, accepts_any)
+    status = options.status_code
     if provided:
-        endpoint = _providing(
-            target, from_path, from_query, accepts_any, tuple(provided), providers
-        )
+        endpoint = _providing(target, plan, tuple(provided), providers)
+        if filter_ is not None or status is not None:
+            endpoint = _answering(endpoint, status, filter_)
+    else:
+        endpoint = _converting(target, plan, status, filter_)
     if hooks:
         hook_names = [_hook_provided(hook, route, providers) for hook in hooks]
         if any(hook_names):
             endpoint = _hooked_providing(endpoint, hooks, hook_names, tuple(provided), providers)
         else:
             endpoint = _hooked(endpoint, hooks)
+    described = Described(
+        view,
+        tuple(plan.infos),
+        plan.body.info if plan.body is not None else None,
+        None if returns is type(None) else returns,
+        options,
+    )
+    endpoint._boca_described = described  # type: ignore[attr-defined]
     return endpoint
 
 
@@ -176,69 +191,51 @@ def _hook_provided(hook: Hook, route: str, providers: ProviderRegistry | None) -
 
 def _converting(
     view: Callable[..., Awaitable[Any]],
-    from_path: list[_Param],
-    from_query: list[_Param],
-    accepts_any: bool,
+    plan: Plan,
+    status: int | None,
+    filter_: Filter | None,
 ) -> Endpoint:
-    if not any(p.parse for p in from_path) and not from_query:
+    if plan.plain and status is None and filter_ is None:
         # Every path parameter is passed as it is.
         async def plain(req: Request, res: Response) -> Any:
             return await view(req, res, **req.path_params)
 
         return plain
 
-    async def converting(req: Request, res: Response) -> Any:
-        return await view(req, res, **_arguments(req, from_path, from_query, accepts_any))
+    if plan.simple and status is None and filter_ is None:
+        values = plan.values
 
-    return converting
+        async def converting(req: Request, res: Response) -> Any:
+            return await view(req, res, **values(req))
+
+        return converting
+
+    arguments = plan.reader()
+
+    async def typed(req: Request, res: Response) -> Any:
+        if status is not None:
+            res.status_code = status
+        result = await view(req, res, **await arguments(req))
+        return None if result is None else write(res, result, filter_)
+
+    return typed
 
 
-def _arguments(
-    req: Any, from_path: list[_Param], from_query: list[_Param], accepts_any: bool
-) -> dict[str, Any]:
-    """The view's keyword arguments from the path and the query string; 400 when one is bad."""
-    path_params = req.path_params
-    kwargs = dict(path_params) if accepts_any else {p.name: path_params[p.name] for p in from_path}
-    errors: dict[str, str] = {}
-    for p in from_path:
-        if p.parse is not None:
-            try:
-                kwargs[p.name] = p.parse(kwargs[p.name])
-            except ValueError as exc:
-                errors[p.name] = f"path parameter: {exc}"
-    if from_query:
-        query = req.query_params
-        for p in from_query:
-            if p.many:
-                values = query.getlist(p.name)
-                if not values:
-                    kwargs[p.name] = p.default
-                    continue
-                try:
-                    kwargs[p.name] = [p.parse(v) for v in values] if p.parse else values
-                except ValueError as exc:
-                    errors[p.name] = f"query parameter: {exc}"
-                continue
-            value = query.get(p.name)
-            if value is None:
-                kwargs[p.name] = p.default
-            elif p.parse is None:
-                kwargs[p.name] = value
-            else:
-                try:
-                    kwargs[p.name] = p.parse(value)
-                except ValueError as exc:
-                    errors[p.name] = f"query parameter: {exc}"
-    if errors:
-        raise HTTPError(400, detail={"invalid_parameters": errors})
-    return kwargs
+def _answering(endpoint: Endpoint, status: int | None, filter_: Filter | None) -> Endpoint:
+    """Set the declared success status, and encode the value the view returns."""
+
+    async def answering(req: Request, res: Response) -> Any:
+        if status is not None:
+            res.status_code = status
+        result = await endpoint(req, res)
+        return None if result is None else write(res, result, filter_)
+
+    return answering
 
 
 def _providing(
     view: Callable[..., Awaitable[Any]],
-    from_path: list[_Param],
-    from_query: list[_Param],
-    accepts_any: bool,
+    plan: Plan,
     names: tuple[str, ...],
     declared: ProviderRegistry | None,
 ) -> Endpoint:
@@ -248,10 +245,11 @@ def _providing(
     called once); a tear-down stack is only set up when one of them is an async generator.
     """
 
-    plain = not from_path and not from_query and not accepts_any
+    plain = plan.empty
+    arguments = plan.reader()
 
     async def providing(req: Request, res: Response) -> Any:
-        kwargs = {} if plain else _arguments(req, from_path, from_query, accepts_any)
+        kwargs = {} if plain else await arguments(req)
         # The app's registry: routes are compiled with it when declared on (or included in)
         # the app.
         registry: ProviderRegistry = declared if declared is not None else req.app.providers
@@ -340,13 +338,10 @@ def apply_result(res: Response, result: Any) -> Any:
         res.text = result
     elif isinstance(result, (bytes, bytearray, memoryview)):
         res.content = bytes(result)
-    elif callable(result):
+    elif callable(result) and not dataclasses.is_dataclass(result):
         return result
-    else:
-        raise TypeError(
-            f"a view returned {type(result).__name__}: return a dict, list, str, bytes, an "
-            "ASGI response, or None (and write to res)"
-        )
+    else:  # a dataclass, Struct, pydantic model, number...: JSON (TypeError when it is not)
+        res.json = jsonable(result)
     return None
 
 
@@ -354,7 +349,7 @@ def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
     import typing
 
     try:
-        return typing.get_type_hints(view)
+        return typing.get_type_hints(view, include_extras=True)
     except Exception:  # an unresolvable forward reference: resolve the others one by one
         hints: dict[str, Any] = {}
         namespace = getattr(inspect.unwrap(view), "__globals__", {})
@@ -378,13 +373,15 @@ def compile_view(
     *,
     hooks: Sequence[Hook] = (),
     providers: ProviderRegistry | None = None,
+    options: RouteOptions | None = None,
 ) -> dict[str, Endpoint]:
     """Return the endpoints of `view` by upper-case HTTP method.
 
     `path_params` maps each parameter of the pattern to its converter name; `hooks` are the
     outer hooks (a router's), `providers` the registry that checks provider names now (`None`:
-    checked when the routes are included in an app).
+    checked when the routes are included in an app); `options` the route's status and docs.
     """
+    options = options or _DEFAULT_OPTIONS
     if inspect.isclass(view):
         if methods is not None:
             raise ViewDeclarationError(
@@ -404,10 +401,17 @@ def compile_view(
                     path_params,
                     hooks=[*outer, *hooks_of(method)],
                     providers=providers,
+                    options=options,
+                    body_allowed=name not in _BODILESS,
                 )
         if handle is not None:
             generic = _make_endpoint(
-                handle, route, path_params, hooks=[*outer, *hooks_of(handle)], providers=providers
+                handle,
+                route,
+                path_params,
+                hooks=[*outer, *hooks_of(handle)],
+                providers=providers,
+                options=options,
             )
             for name in HTTP_METHODS:
                 endpoints.setdefault(name.upper(), generic)
@@ -431,6 +435,12 @@ def compile_view(
             + ", ".join(m.upper() for m in HTTP_METHODS)
         )
     endpoint = _make_endpoint(
-        view, route, path_params, hooks=[*hooks, *hooks_of(view)], providers=providers
+        view,
+        route,
+        path_params,
+        hooks=[*hooks, *hooks_of(view)],
+        providers=providers,
+        options=options,
+        body_allowed=not any(m.lower() in _BODILESS for m in wanted),
     )
     return dict.fromkeys(wanted, endpoint)
