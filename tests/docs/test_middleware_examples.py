@@ -193,3 +193,20 @@ def test_settings() -> None:
         GZipMiddleware,
     ]
     assert batteries[-1].options == {"minimum_size": 1024}
+
+
+async def test_security_headers() -> None:
+    app = load_example("middleware/security_headers.py").app
+    async with client(app) as c:
+        response = await c.get("/")
+    nonce = re.fullmatch(
+        r'<script nonce="([\w-]+)">console.log\("allowed"\)</script>', response.text
+    )
+    assert nonce is not None
+    assert response.headers["content-security-policy"] == (
+        f"default-src 'self'; script-src 'self' 'strict-dynamic' 'nonce-{nonce.group(1)}'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    assert response.headers["cross-origin-resource-policy"] == "same-site"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
