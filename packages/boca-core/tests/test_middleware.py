@@ -121,6 +121,25 @@ def test_asgi2_middleware_is_refused_with_the_way_to_upgrade() -> None:
     assert "async __call__(self, scope, receive, send)" in message
 
 
+def test_asgi2_middleware_called_with_the_scope_is_refused() -> None:
+    class Legacy:
+        def __init__(self, app: object) -> None:
+            self.app = app
+
+        def __call__(self, scope: dict[str, object]) -> object:
+            async def instance(receive: object, send: object) -> None: ...
+
+            return instance
+
+    app = App()
+    with pytest.raises(TypeError) as info:
+        app.add_middleware(Legacy)
+    message = str(info.value)
+    assert message.startswith(f"{Legacy.__qualname__} is an ASGI 2 middleware")
+    assert "`__call__(self, scope)` returning the callable that takes them" in message
+    assert "async __call__(self, scope, receive, send)" in message
+
+
 def test_asgi3_classes_and_factories_are_accepted() -> None:
     seen: list[str] = []
 

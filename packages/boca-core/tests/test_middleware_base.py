@@ -364,3 +364,32 @@ def test_before_dispatch_returning_something_else_is_a_clear_500(
         "Confused.before_dispatch returned {'not': 'a response'}: return None to go on, "
         "or `res` or another ASGI response to answer"
     )
+
+
+@pytest.mark.parametrize("hook", ["before_dispatch", "after_dispatch"])
+def test_hooks_that_are_not_async_are_refused_naming_the_class(hook: str) -> None:
+    def plain(self: Any, req: Any, res: Any) -> None: ...
+
+    with pytest.raises(TypeError) as info:
+        type("Timing", (Middleware,), {hook: plain})
+    assert str(info.value) == (
+        f"Timing.{hook} must be an async function: write `async def {hook}(self, req, res)`"
+    )
+
+
+def test_async_hooks_and_other_sync_methods_are_accepted() -> None:
+    class Tagging(Middleware):
+        def tag(self) -> str:  # a helper, not a hook: may be sync
+            return "x"
+
+        async def after_dispatch(self, req: Request, res: ResponseStart) -> None:
+            res.headers["x-tag"] = self.tag()
+
+    app = App()
+
+    @app.route("/")
+    async def home(req: Request, res: Response) -> None:
+        res.text = "ok"
+
+    app.add_middleware(Tagging)
+    assert TestClient(app).get("/").headers["x-tag"] == "x"

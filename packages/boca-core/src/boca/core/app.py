@@ -254,8 +254,9 @@ class App(MethodShortcuts):
         if _is_asgi2(middleware_class):
             name = getattr(middleware_class, "__qualname__", repr(middleware_class))
             raise TypeError(
-                f"{name} is an ASGI 2 middleware (`__init__(self, scope)` and "
-                "`__call__(self, receive, send)`): Boca takes ASGI 3. Upgrade it to "
+                f"{name} is an ASGI 2 middleware (`__call__(self, receive, send)` or "
+                "`__call__(self, scope)` returning the callable that takes them): Boca takes "
+                "ASGI 3. Upgrade it to "
                 "`__init__(self, app, **options)` and `async __call__(self, scope, receive, "
                 "send)`, or wrap the ASGI 2 app it builds with "
                 "`asgiref.compatibility.guarantee_single_callable`."
@@ -312,7 +313,9 @@ class App(MethodShortcuts):
 
 
 def _is_asgi2(middleware_class: Any) -> bool:
-    """An ASGI 2 class is made from a scope, and its instances are called with (receive, send)."""
+    """An ASGI 2 class: its instances are called with `(receive, send)` (the class was made
+    from the scope), or with the scope alone, returning the callable that takes
+    `(receive, send)`. ASGI 3 instances take `(scope, receive, send)`."""
     if not inspect.isclass(middleware_class):
         return False
     try:
@@ -320,4 +323,4 @@ def _is_asgi2(middleware_class: Any) -> bool:
     except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
         return False
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return names[1:] == ["receive", "send"]
+    return names[1:] == ["receive", "send"] or len(names) == 2

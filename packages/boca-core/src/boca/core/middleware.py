@@ -8,6 +8,7 @@ variables behave exactly as without the middleware.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -70,6 +71,18 @@ class Middleware:
     `req.state` is the request's scope state, shared with the app's own request. Websocket and
     lifespan scopes pass through untouched.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A plain `def` hook would be called and its result awaited on every request: refuse
+        # it when the class is written, naming it, rather than answering every request 500.
+        super().__init_subclass__(**kwargs)
+        for name in ("before_dispatch", "after_dispatch"):
+            hook = cls.__dict__.get(name)
+            if hook is not None and not inspect.iscoroutinefunction(hook):
+                raise TypeError(
+                    f"{cls.__qualname__}.{name} must be an async function: write "
+                    f"`async def {name}(self, req, res)`"
+                )
 
     def __init__(self, app: ASGIApp, **options: Any) -> None:
         self.app = app
