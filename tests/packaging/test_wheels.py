@@ -20,7 +20,9 @@ TEST_REQUIREMENTS = {
     "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets"],
     "boca-templates": ["pytest", "pytest-asyncio"],
     "boca-static": ["pytest", "pytest-asyncio", "httpx"],
-    "boca-middleware": ["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard"],
+    "boca-middleware": [
+        *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]"]
+    ],
 }
 PACKAGES = sorted(TEST_REQUIREMENTS)
 
@@ -132,7 +134,7 @@ def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path
         tmp_path,
         *batteries,
         *["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"],
-        *["pytest", "pytest-asyncio", "brotli", "zstandard"],
+        *["pytest", "pytest-asyncio", "brotli", "zstandard", "redis[hiredis]"],
     )
     probe = "import importlib.util; assert importlib.util.find_spec('boca.core') is None"
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
