@@ -62,3 +62,124 @@ def make_channels(kind: str, request: pytest.FixtureRequest) -> Any:
 async def channels(make_channels: Any) -> AsyncIterator[Channels]:
     async with make_channels() as connected:
         yield connected
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, to stop and restart (its data survives restarts)."""
+    try:
+        server = RedisServer()
+    except RedisServerMissing as exc:
+        pytest.fail(f"{exc}; `make test` installs it when missing", pytrace=False)
+    with server:
+        yield server
+
+
+class Connection:
+    """Drives an ASGI app like a server with one client: records what it sends, and lets the
+    test play the client (`disconnect()`), or a client that stops reading (`stall()`)."""
+
+    def __init__(self, app: Any, scope: dict[str, Any]) -> None:
+        import anyio
+
+        self.app = app
+        self.scope = scope
+        self.sent: list[dict[str, Any]] = []
+        self.changed = anyio.Event()
+        self._gone = anyio.Event()
+        self._unstalled: Any = None
+        self._first = True
+
+    async def receive(self) -> dict[str, Any]:
+        if self._first:
+            self._first = False
+            if self.scope["type"] == "websocket":
+                return {"type": "websocket.connect"}
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self._gone.wait()
+        if self.scope["type"] == "websocket":
+            return {"type": "websocket.disconnect", "code": 1000}
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        import anyio
+
+        if self._unstalled is not None:
+            await self._unstalled.wait()
+        if self._gone.is_set() and message["type"] == "http.response.body":
+            raise OSError("the client is gone")
+        self.sent.append(message)
+        self.changed.set()
+        self.changed = anyio.Event()
+
+    def disconnect(self) -> None:
+        self._gone.set()
+
+    def stall(self) -> None:
+        import anyio
+
+        self._unstalled = anyio.Event()
+
+    def unstall(self) -> None:
+        self._unstalled.set()
+        self._unstalled = None
+
+    async def run(self) -> None:
+        await self.app(self.scope, self.receive, self.send)
+
+    async def wait_for(self, predicate: Any) -> None:
+        import anyio
+
+        with anyio.fail_after(5):
+            while not predicate(self):
+                await self.changed.wait()
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.sent if m["type"] == "http.response.body")
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.sent if m["type"] == "websocket.send"]
+
+
+def make_http_scope(
+    path: str = "/events", method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"example.com"), *(headers or [])],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+def make_ws_scope(path: str = "/ws", query: bytes = b"") -> dict[str, Any]:
+    scope = make_http_scope(path)
+    del scope["method"]
+    scope.update(type="websocket", scheme="ws", query_string=query, subprotocols=[])
+    return scope
+
+
+@pytest.fixture
+def connection() -> Any:
+    """`connection(app, scope)`: a Connection to drive."""
+    return Connection
+
+
+@pytest.fixture
+def http_scope() -> Any:
+    return make_http_scope
+
+
+@pytest.fixture
+def ws_scope() -> Any:
+    return make_ws_scope

@@ -102,8 +102,9 @@ class RedisBackend:
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
             "health_check_interval": 15,
-            # Retries are ours (the listener's backoff); a command fails fast.
-            "retry": redis.asyncio.retry.Retry(redis.backoff.NoBackoff(), 0),
+            # One immediate retry, for a pooled connection that died with a Redis restart;
+            # otherwise a command fails fast (the listener has its own backoff).
+            "retry": redis.asyncio.retry.Retry(redis.backoff.NoBackoff(), 1),
             **options,
         }
         if scheme.startswith("valkey"):

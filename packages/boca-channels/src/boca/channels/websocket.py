@@ -76,6 +76,7 @@ class WebSocketStream:
         except ValueError as exc:
             await send({"type": "websocket.close", "code": 1008, "reason": str(exc)[:120]})
             return
+        code = 0  # stays 0 when the client leaves first
         try:
             async with subscription, anyio.create_task_group() as tasks:
                 tasks.start_soon(_until_disconnect, receive, tasks.cancel_scope)
