@@ -18,6 +18,8 @@ from boca.static import StaticFiles
 
 from ._support import serve
 
+pytestmark = pytest.mark.anyio
+
 DATA = bytes(range(256)) * 4
 BIG = 5 * 1024 * 1024 + 17
 CSS = b"body { color: red; }\n" * 40

@@ -15,6 +15,8 @@ from starlette.routing import Mount, Route
 
 from boca.static import IMMUTABLE, StaticFiles, build
 
+pytestmark = pytest.mark.anyio
+
 CSS = b"body { color: red; }\n" * 40
 
 

@@ -3,10 +3,10 @@ through a real Uvicorn server."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -18,6 +18,8 @@ from starlette.routing import Mount, Route
 from boca.templates import TemplateNotFound, Templates
 
 from ._support import serve
+
+pytestmark = pytest.mark.anyio
 
 XSS = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
@@ -144,6 +146,19 @@ async def test_template_names_from_the_url_stay_inside(templates: Templates, pat
     assert ok.status_code == 200
 
 
+async def gather(*calls: Awaitable[httpx.Response]) -> list[httpx.Response]:
+    """Run requests concurrently on the test's event loop (asyncio or trio), in order."""
+    results: list[httpx.Response | None] = [None] * len(calls)
+
+    async def one(i: int, call: Awaitable[httpx.Response]) -> None:
+        results[i] = await call
+
+    async with anyio.create_task_group() as group:
+        for i, call in enumerate(calls):
+            group.start_soon(one, i, call)
+    return [r for r in results if r is not None]
+
+
 @pytest.fixture
 def server(app: Any) -> Iterator[str]:
     with serve(app, lifespan="off") as port:
@@ -152,7 +167,7 @@ def server(app: Any) -> Iterator[str]:
 
 async def test_through_uvicorn(server: str) -> None:
     async with httpx.AsyncClient(base_url=server) as client:
-        page, streamed, raw = await asyncio.gather(
+        page, streamed, raw = await gather(
             client.get("/", params={"q": XSS}),
             client.get("/stream", params={"n": "5000"}),
             client.get("/raw/"),
@@ -176,8 +191,6 @@ async def test_head_through_uvicorn(server: str) -> None:
 
 async def test_concurrent_requests_through_uvicorn(server: str) -> None:
     async with httpx.AsyncClient(base_url=server) as client:
-        responses = await asyncio.gather(
-            *(client.get("/", params={"q": f"q{i}"}) for i in range(100))
-        )
+        responses = await gather(*(client.get("/", params={"q": f"q{i}"}) for i in range(100)))
     for i, response in enumerate(responses):
         assert response.text == f'<h1>Boca</h1><p title="q{i}">q{i}</p>/'
