@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated
+
 from _common import BIG, HELLO, ITEMS, N_EXTRA_ROUTES, STATIC_DIR, TEMPLATE_DIR, TITLE
+from annotated_types import Ge, Gt, Len, MaxLen
 
 from boca.core import App
 from boca.middleware import CORSMiddleware, GZipMiddleware
@@ -10,6 +14,29 @@ from boca.static import StaticFiles
 from boca.templates import Templates
 
 SKIP: set[str] = set()
+
+
+# The /typed models: dataclasses with annotated-types constraints, as the typed guide writes them.
+@dataclass
+class Owner:
+    id: Annotated[int, Ge(1)]
+    email: str
+
+
+@dataclass
+class ItemIn:
+    name: Annotated[str, Len(1, 50)]
+    price: Annotated[float, Gt(0)]
+    tags: Annotated[list[str], MaxLen(10)]
+    owner: Owner
+
+
+@dataclass
+class ItemOut:
+    name: str
+    price: float
+    tags: list[str]
+    owner_id: int
 
 
 def build(middleware: bool = False) -> App:
@@ -45,6 +72,10 @@ def build(middleware: bool = False) -> App:
     @app.route("/echo", methods=["POST"])
     async def echo(req, res):
         res.json = await req.json()
+
+    @app.post("/typed")
+    async def typed(req, res, item: ItemIn) -> ItemOut:
+        return ItemOut(item.name, item.price, item.tags, item.owner.id)
 
     @app.route("/big")
     async def big(req, res):

@@ -33,6 +33,7 @@ from .introspection import BodyInfo, ParamInfo
 if TYPE_CHECKING:
     from .params import Param
     from .requests import Request
+    from .types import Message, Receive
 
 __all__ = ["FormBody", "JSONBody"]
 
@@ -71,6 +72,7 @@ def _unsupported(req: Request, expected: tuple[str, ...]) -> RequestValidationEr
 
 
 def _malformed(text: str) -> RequestValidationError:
+    text = text.removeprefix("JSON is malformed: ")
     return RequestValidationError(400, [detail(["body"], f"Malformed JSON: {text}", "json")])
 
 
@@ -253,8 +255,52 @@ async def _body(req: Request) -> bytes | None:
     media = _media_type(req)
     if media and media != "application/json" and not media.endswith("+json"):
         raise _unsupported(req, _JSON)
-    body = await req.body()
+    body = await read_body(req)
     return body if body.strip() else None
+
+
+async def read_body(req: Request) -> bytes:
+    """`await req.body()`, without arming the body timer when the body already arrived.
+
+    A small body usually comes in the message after the request head, already waiting:
+    `receive()` then completes at once, and reading it costs less than arming and cancelling
+    the body timeout. Anything else (a body still on its way, in several messages, larger than
+    the limit, a disconnect) is left to `req.body()`, which sees the message read here first.
+    """
+    cached: bytes | None = getattr(req, "_body", None)
+    if cached is not None:
+        return cached
+    receive = req._receive
+    step = receive().__await__()
+    try:
+        step.send(None)
+    except StopIteration as done:
+        message = done.value
+    else:
+        step.close()  # it would wait: wait the usual way, under the body timeout
+        return await req.body()
+    body = message.get("body", b"")
+    limit = req.max_body_size
+    if (
+        message["type"] == "http.request"
+        and not message.get("more_body", False)
+        and (limit is None or len(body) <= limit)
+        and req.headers.get("content-length", str(len(body))) == str(len(body))
+    ):
+        req._body = body
+        return body  # type: ignore[no-any-return]
+    req._receive = _replaying(message, receive)
+    return await req.body()
+
+
+def _replaying(message: Message, receive: Receive) -> Receive:
+    """`receive`, giving `message` first."""
+    pending = [message]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _empty(name: str, required: bool, default: Any) -> dict[str, Any]:

@@ -8,15 +8,16 @@ a request with three bad fields hears about all three.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import msgspec
 
-from ._constraints import NotRequired, Required, _is_typeddict, _model_fields, annotated, base_type
+from ._constraints import NotRequired, Required, _is_typeddict, _model_fields, annotated
 from .errors import HTTPError
 
 __all__ = ["RequestValidationError", "collect_errors", "detail", "message"]
@@ -38,18 +39,24 @@ class RequestValidationError(HTTPError):
     """
 
     def __init__(self, status: int, errors: list[dict[str, Any]]) -> None:
-        super().__init__(status, detail=errors)
-        self.errors = errors
+        super().__init__(status)
+        self.detail = self.errors = errors
+
+    def __str__(self) -> str:
+        return f"{self.title}: {len(self.errors)} error(s), first {self.errors[:1]}"
 
 
+@functools.lru_cache(maxsize=512)
 def message(text: str) -> str:
     """A failure message without its JSON path, and with a short excerpt of any echoed value."""
     text = _AT.sub("", text)
     text = _QUOTED.sub(lambda m: repr(m.group(1) + "..."), text)
-    text = "".join(c if c.isprintable() else "?" for c in text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else "?" for c in text)
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
 
+@functools.lru_cache(maxsize=512)
 def kind(text: str) -> str:
     """The machine-readable type of a msgspec failure message."""
     if text.startswith("Object missing required field"):
@@ -81,70 +88,137 @@ def _unwrap(tp: Any) -> tuple[Any, tuple[Any, ...]]:
             return tp, metadata
 
 
-def collect_errors(
-    tp: Any, value: Any, loc: list[str | int], out: list[dict[str, Any]], depth: int = 0
-) -> None:
+Out = list[dict[str, Any]]
+Checker = Callable[[Any, list[str | int], Out], None]
+_MISSING: Any = object()
+
+
+def collect_errors(tp: Any, value: Any, loc: list[str | int], out: Out) -> None:
     """Append a failure for each part of `value` (decoded untyped) that `tp` refuses."""
-    if len(out) >= _MAX_ERRORS:
-        return
+    checker(tp)(value, loc, out)
+
+
+_CHECKERS: dict[Any, Checker] = {}
+
+
+def checker(tp: Any) -> Checker:
+    """A function listing every failure of a value against `tp`, compiled once per type
+    (only when a request fails: the fast path never needs it)."""
     try:
-        msgspec.convert(value, tp)
-        return
-    except msgspec.ValidationError as exc:
-        first = str(exc)
-    before = len(out)
-    if depth < _MAX_DEPTH:
-        _collect_inside(tp, value, loc, out, depth)
-    if len(out) == before:  # nothing more precise inside: the failure is this value's own
-        out.append(detail(loc, first))
+        return _CHECKERS[tp]
+    except KeyError:
+        pass
+    except TypeError:  # pragma: no cover - an unhashable annotation
+        return _leaf(tp)
+    if len(_CHECKERS) > 4096:  # pragma: no cover - types made per call
+        _CHECKERS.clear()
+    made = _compile(tp)
+    _CHECKERS[tp] = made
+    return made
 
 
-def _collect_inside(
-    tp: Any, value: Any, loc: list[str | int], out: list[dict[str, Any]], depth: int
-) -> None:
-    base, metadata = _unwrap(tp)
-    origin = typing.get_origin(base)
-    args = typing.get_args(base)
-    if metadata and origin in (*_CONTAINERS, dict):
-        # The container's own constraints (length), apart from its items.
-        loose = list[Any] if origin is not dict else dict[Any, Any]
+def _leaf(tp: Any) -> Checker:
+    convert = msgspec.convert
+
+    def check(value: Any, loc: list[str | int], out: Out) -> None:
         try:
-            msgspec.convert(value, annotated(loose, *metadata))
+            convert(value, tp)
         except msgspec.ValidationError as exc:
             out.append(detail(loc, str(exc)))
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        if value is not None and len(options) == 1:
-            _collect_inside(options[0], value, loc, out, depth)
-        return
-    if origin in _CONTAINERS and isinstance(value, list) and args:
-        item = args[0]
-        for index, element in enumerate(value):
-            if origin is tuple and len(args) > 1 and args[1] is not ...:
-                if index >= len(args):
-                    break
-                item = args[index]
-            collect_errors(item, element, [*loc, index], out, depth + 1)
-        return
-    if origin is dict and isinstance(value, dict) and len(args) == 2:
-        for key, element in value.items():
-            collect_errors(args[1], element, [*loc, str(key)], out, depth + 1)
-        return
-    model = base_type(base if origin is None else origin)
-    if isinstance(model, type) and isinstance(value, dict) and _has_fields(model):
-        known = set()
-        for name, field_type, required, _ in _model_fields(model):
-            wire = name[1] if isinstance(name, tuple) else name
-            known.add(wire)
-            if wire not in value:
+
+    return check
+
+
+class _Model:
+    """A model's fields, checked one by one (filled after creation: models may recurse)."""
+
+    def __init__(self, tp: Any) -> None:
+        self.whole = _leaf(tp)
+        self.fields: list[tuple[str, bool, Checker]] = []
+        self.forbid = False
+
+    def __call__(self, value: Any, loc: list[str | int], out: Out) -> None:
+        if type(value) is not dict or len(loc) > _MAX_DEPTH or len(out) >= _MAX_ERRORS:
+            self.whole(value, loc, out)
+            return
+        before = len(out)
+        for wire, required, check in self.fields:
+            item = value.get(wire, _MISSING)
+            if item is _MISSING:
                 if required:
                     out.append(detail([*loc, wire], "Field required", "missing"))
                 continue
-            collect_errors(field_type, value[wire], [*loc, wire], out, depth + 1)
-        if _forbids_unknown(model):
-            for key in value:
-                if key not in known:
-                    out.append(detail([*loc, str(key)], "Unknown field", "extra"))
+            check(item, [*loc, wire], out)
+        if self.forbid:
+            known = {wire for wire, _, _ in self.fields}
+            out.extend(
+                detail([*loc, str(key)], "Unknown field", "extra")
+                for key in value
+                if key not in known
+            )
+        if len(out) == before:  # every field is fine: the failure is the model's own
+            self.whole(value, loc, out)
+
+
+def _compile(tp: Any) -> Checker:
+    base, metadata = _unwrap(tp)
+    origin = typing.get_origin(base)
+    args = typing.get_args(base)
+    model = base if origin is None else origin
+    if isinstance(model, type) and _has_fields(model) and (origin is None or not args):
+        made = _Model(tp)
+        _CHECKERS[tp] = made
+        for name, field_type, required, _ in _model_fields(model):
+            wire = name[1] if isinstance(name, tuple) else name
+            made.fields.append((wire, required, checker(field_type)))
+        made.forbid = _forbids_unknown(model)
+        return made
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:
+            inner = checker(options[0])
+
+            def optional(value: Any, loc: list[str | int], out: Out) -> None:
+                if value is not None:
+                    inner(value, loc, out)
+
+            return optional
+        return _leaf(tp)
+    if origin in _CONTAINERS and args and (origin is not tuple or args[-1] is ...):
+        return _items(tp, metadata, checker(args[0]), list, dict_items=False)
+    if origin is dict and len(args) == 2:
+        return _items(tp, metadata, checker(args[1]), dict, dict_items=True)
+    return _leaf(tp)
+
+
+def _items(
+    tp: Any, metadata: tuple[Any, ...], item: Checker, kind_: type[Any], *, dict_items: bool
+) -> Checker:
+    """A list or dict: the container's own constraints (length), then every item."""
+    whole = _leaf(tp)
+    own = _leaf(annotated(kind_, *metadata)) if metadata else None
+
+    def check(value: Any, loc: list[str | int], out: Out) -> None:
+        try:
+            msgspec.convert(value, tp)
+            return
+        except msgspec.ValidationError:
+            pass
+        if type(value) is not kind_ or len(loc) > _MAX_DEPTH:
+            whole(value, loc, out)
+            return
+        before = len(out)
+        if own is not None:
+            own(value, loc, out)
+        pairs = value.items() if dict_items else enumerate(value)
+        for key, element in pairs:
+            if len(out) >= _MAX_ERRORS:
+                break
+            item(element, [*loc, key if not dict_items else str(key)], out)
+        if len(out) == before:  # pragma: no cover - each item passes, the whole fails
+            whole(value, loc, out)
+
+    return check
 
 
 def _has_fields(model: type[Any]) -> bool:
