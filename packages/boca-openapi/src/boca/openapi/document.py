@@ -27,7 +27,6 @@ OPENAPI_VERSION = "3.1.0"
 _PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BINARY = {"type": "string", "format": "binary"}
-_HTTP_METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "trace"}
 
 
 @dataclass
@@ -215,9 +214,8 @@ def _operation_name(route: RouteInfo, method: str) -> str:
     if route.name:
         return route.name
     name = getattr(route.endpoint, "__name__", "")
-    if name.lower() in _HTTP_METHODS:  # a class-based view's method
-        owner = getattr(route.view, "__name__", "")
-        name = f"{owner}_{name.lower()}" if owner.isidentifier() else ""
+    if isinstance(route.view, type):  # a class-based view's method
+        name = f"{route.view.__name__}_{name.lower()}"
     if name.isidentifier():
         return name
     return method.lower() + re.sub(r"\W+", "_", route.path).rstrip("_")
@@ -271,26 +269,27 @@ def _operation(
     op["responses"] = _responses(schemas, route, method)
     if route.deprecated:
         op["deprecated"] = True
-    if route.name is not None and route.name in security:
-        op["security"] = security[route.name]
+    name = _operation_name(route, method)
+    if name in security:
+        op["security"] = security[name]
     return op
 
 
 def build_document(routes: Sequence[RouteInfo], settings: DocumentSettings) -> dict[str, Any]:
     """The OpenAPI 3.1 document (plain JSON-able dicts) for `routes`."""
     schemes = dict(settings.security_schemes)
-    names = {route.name for route in routes if route.name}
+    operations = _operations(routes)
+    names = {_operation_name(route, method) for route, method in operations}
     route_security = {}
     for name, value in settings.route_security.items():
         if name not in names:
             raise OpenAPIError(
-                f"route_security names the route {name!r}, which the app does not have "
+                f"route_security names the route {name!r}, which the document does not have "
                 f"(routes: {', '.join(sorted(names)) or 'none'})"
             )
         route_security[name] = requirements(value, schemes, f"route_security[{name!r}]")
     global_security = requirements(settings.security, schemes, "security=")
 
-    operations = _operations(routes)
     schemas = SchemaSet()
     error, validation = error_models()
     schemas.add(error, "the error responses")

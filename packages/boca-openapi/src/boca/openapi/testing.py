@@ -36,7 +36,6 @@ def check_api(
         The number of requests sent.
     """
     import schemathesis
-    from hypothesis import HealthCheck, given, settings
     from schemathesis import checks
     from schemathesis.core.result import Err
 
@@ -63,26 +62,48 @@ def check_api(
             wanted = (
                 conformance if mode is schemathesis.GenerationMode.POSITIVE else conformance[:1]
             )
-
-            @settings(
-                max_examples=max_examples,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy(mode))
-            def run(case: Any, wanted: list[Any] = wanted) -> None:
-                nonlocal sent
-                sent += 1
-                case.call_and_validate(headers=headers, checks=wanted)
-
             try:
-                run()
-            except Exception as exc:  # one line per failing operation, all of them at once
-                failures.append(
-                    f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"
-                )
+                sent += _run(operation.as_strategy(mode), wanted, max_examples, headers)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # one entry per failing operation, all of them at once
+                where = f"{operation.method.upper()} {operation.path} ({mode.value})"
+                failures.append(f"{where}: {_describe(exc)}")
     if failures:
         raise AssertionError("schemathesis found problems:\n" + "\n\n".join(failures))
     return sent
+
+
+def _run(strategy: Any, checks: list[Any], max_examples: int, headers: Any) -> int:
+    """Send up to `max_examples` cases drawn from `strategy`, validating each answer."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.errors import Unsatisfiable
+
+    sent = 0
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        nonlocal sent
+        sent += 1
+        case.call_and_validate(headers=headers, checks=checks)
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to generate: no invalid request exists for the operation
+        pass
+    return sent
+
+
+def _describe(exc: BaseException) -> str:
+    """The failure as text; every member of an exception group (schemathesis's several checks)."""
+    members = getattr(exc, "exceptions", None)
+    if members:
+        return "; ".join(_describe(member) for member in members)
+    return str(exc).strip() or type(exc).__name__
