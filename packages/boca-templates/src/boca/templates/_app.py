@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
 import jinja2
+from markupsafe import Markup
 
 
 class HostApp(Protocol):
@@ -58,3 +59,35 @@ def request_url_for(context: Mapping[str, Any], name: str, /, **path_params: Any
             "rendering (Starlette, FastAPI), or install the templates with app.use() (Boca)"
         )
     return url_for(name, **path_params)
+
+
+class _CSRFProvider(Protocol):
+    """What `csrf_input()` needs of boca-middleware's CSRF battery (structural, no import)."""
+
+    def input(self, request: Any) -> str: ...
+
+
+@jinja2.pass_context
+def csrf_input(context: Mapping[str, Any]) -> Markup:
+    """`{{ csrf_input() }}`: the hidden form field carrying the request's CSRF token.
+
+    Asks `app.extensions["csrf"]` (Boca, `app.use(CSRF(...))`), else the token that
+    boca-middleware's `CSRFMiddleware` put in the request's scope (Starlette, FastAPI).
+    """
+    request = context.get("request")
+    scope = getattr(request, "scope", None)
+    if not isinstance(scope, Mapping):
+        raise RuntimeError("csrf_input() in a template needs the request in the context")
+    extensions = getattr(scope.get("app"), "extensions", None)
+    provider: _CSRFProvider | None = (
+        extensions.get("csrf") if isinstance(extensions, Mapping) else None
+    )
+    if provider is not None:
+        return Markup(provider.input(request))
+    token_input = getattr(scope.get("csrf_token"), "input", None)
+    if not callable(token_input):
+        raise RuntimeError(
+            "csrf_input() needs boca-middleware's CSRF protection: app.use(CSRF(secret_key=...)) "
+            "(Boca) or CSRFMiddleware in front of the app (Starlette, FastAPI)"
+        )
+    return Markup(token_input())

@@ -11,7 +11,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import LRUCache
 
-from ._app import HostApp, make_static_url, make_url_for, request_url_for
+from ._app import HostApp, csrf_input, make_static_url, make_url_for, request_url_for
 from ._compiled import Compiled, CompiledCache, NeedsAsync, SyncContext, canonical, has_async_values
 from ._filters import xmlattr
 from ._loader import SafeFileSystemLoader, check_name, resolve_directories
@@ -135,6 +135,8 @@ class Templates:
         if "url_for" not in self.env.globals:
             setattr(request_url_for, _INSTALLED, True)
             self.env.globals["url_for"] = request_url_for
+        if "csrf_input" not in self.env.globals:
+            self.env.globals["csrf_input"] = csrf_input
         self._cache = CompiledCache(cache_size)
         self._strings: LRUCache = LRUCache(64)
 
