@@ -5,6 +5,8 @@ something: Jinja2's async mode wraps every loop iteration and output in coroutin
 makes a page with a loop markedly slower. Every call a template makes goes through its
 context's `call()`; the sync context below notices a call that returned an awaitable, and the
 render starts again in async mode. That template is then marked and always rendered async.
+Filters and tests are called directly, not through `call()`: once any of them is async, every
+template renders in async mode.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ class SyncContext(jinja2.runtime.Context):
 
 
 def has_async_values(data: Mapping[str, Any]) -> bool:
-    """Whether render variables hold awaitables or async iterables (a sync render would print
-    or fail on them rather than call anything)."""
-    for value in data.values():
-        kind = type(value)
-        if hasattr(kind, "__await__") or hasattr(kind, "__aiter__"):
-            return True
-    return False
+    """Whether render variables hold async iterables, which only async mode can loop over."""
+    return any(hasattr(type(value), "__aiter__") for value in data.values())
+
+
+def has_async_functions(*registries: Mapping[str, Any]) -> bool:
+    """Whether any filter or test is async: sync mode would call it without awaiting."""
+    return any(
+        inspect.iscoroutinefunction(func) for registry in registries for func in registry.values()
+    )
 
 
 def canonical(name: str) -> str:
@@ -54,7 +58,14 @@ def canonical(name: str) -> str:
 class Compiled:
     """One template (by canonical name, or by source), compiled on demand for each mode."""
 
-    __slots__ = ("async_template", "name", "needs_async", "source", "sync_template")
+    __slots__ = (
+        "async_template",
+        "checked_filters",
+        "name",
+        "needs_async",
+        "source",
+        "sync_template",
+    )
 
     def __init__(self, name: str, source: str | None = None) -> None:
         self.name = name
@@ -62,6 +73,7 @@ class Compiled:
         self.sync_template: jinja2.Template | None = None
         self.async_template: jinja2.Template | None = None
         self.needs_async = False
+        self.checked_filters = False
 
 
 class CompiledCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping, Sequence
 from contextlib import aclosing
@@ -12,7 +13,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import LRUCache
 
 from ._app import HostApp, csrf_input, make_static_url, make_url_for, request_url_for
-from ._compiled import Compiled, CompiledCache, NeedsAsync, SyncContext, canonical, has_async_values
+from ._compiled import (
+    Compiled,
+    CompiledCache,
+    NeedsAsync,
+    SyncContext,
+    canonical,
+    has_async_functions,
+    has_async_values,
+)
 from ._filters import xmlattr
 from ._loader import SafeFileSystemLoader, check_name, resolve_directories
 from .errors import TemplateNotFound, TemplateSyntaxError
@@ -138,6 +147,7 @@ class Templates:
         if "csrf_input" not in self.env.globals:
             self.env.globals["csrf_input"] = csrf_input
         self._cache = CompiledCache(cache_size)
+        self._async_filters = False
         self._strings: LRUCache = LRUCache(64)
 
     def __repr__(self) -> str:
@@ -188,20 +198,19 @@ class Templates:
         """Register a global function: `@templates.global_`, `@templates.global_("name")`."""
         return self._register(self.env.globals, func, name)
 
-    @staticmethod
     def _register(
-        registry: MutableMapping[str, Any], func: F | str | None, name: str | None
+        self, registry: MutableMapping[str, Any], func: F | str | None, name: str | None
     ) -> F | Callable[[F], F]:
-        if callable(func):
-            registry[name or func.__name__] = func
-            return func
-        key = func if func is not None else name
-
-        def decorator(f: F) -> F:
+        def add(key: str | None, f: F) -> F:
             registry[key or f.__name__] = f
+            if registry is self.env.filters and inspect.iscoroutinefunction(f):
+                self._async_filters = True  # sync mode would not await it
             return f
 
-        return decorator
+        if callable(func):
+            return add(name, func)
+        key = func if func is not None else name
+        return lambda f: add(key, f)
 
     async def render(
         self, name: str, /, context: Mapping[str, Any] | None = None, **kwargs: Any
@@ -339,7 +348,7 @@ class Templates:
         if mode is False:
             return self._render_sync(entry, data)
         try:
-            if mode is None and not entry.needs_async and not has_async_values(data):
+            if mode is None and self._sync_first(entry, data):
                 try:
                     return self._template(entry, self.sync_env).render(data)
                 except NeedsAsync:
@@ -348,6 +357,14 @@ class Templates:
         except jinja2.TemplateError as exc:
             self._reraise(exc)
         return result
+
+    def _sync_first(self, entry: Compiled, data: Mapping[str, Any]) -> bool:
+        """Whether to try sync mode: nothing known to need async mode is involved."""
+        if not entry.checked_filters:
+            # Once per template, for filters put straight into Jinja2's registries.
+            entry.checked_filters = True
+            entry.needs_async = has_async_functions(self.env.filters, self.env.tests)
+        return not (entry.needs_async or self._async_filters or has_async_values(data))
 
     def _render_sync(self, entry: Compiled, data: Mapping[str, Any]) -> str:
         try:
