@@ -248,3 +248,27 @@ async def test_csrf_header_in_fastapi() -> None:
         }
         c.cookies.clear()
         assert (await c.post("/hooks/github")).json() == {"hook": "github"}
+
+
+async def test_csrf_input_in_boca_templates(tmp_path: Any) -> None:
+    from boca.templates import Templates
+
+    (tmp_path / "form.html").write_text('<form method="post">{{ csrf_input() }}</form>')
+    templates = Templates(tmp_path)
+
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse(await templates.render("form.html", {"request": request}))
+
+    app = Starlette(
+        routes=[Route("/", page), Route("/", submit, methods=["POST"])],
+        middleware=[Middleware(CSRFMiddleware, secret_key=SECRET)],
+    )
+    async with client(app) as c:
+        html = (await c.get("/")).text
+        token = c.cookies["csrftoken"]
+        assert (
+            html
+            == f'<form method="post"><input type="hidden" name="csrf_token" value="{token}"></form>'
+        )
+        ok = await c.post("/", data={"title": "t", "csrf_token": token})
+        assert ok.json() == {"title": "t"}
