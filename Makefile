@@ -6,7 +6,7 @@ export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PACKAGES := boca-core boca-templates boca-static boca-middleware
+PACKAGES := boca-core boca-templates boca-static boca-middleware boca-openapi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
