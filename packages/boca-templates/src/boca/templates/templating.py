@@ -245,7 +245,7 @@ class Templates:
         entry = self._strings.get(source)
         if entry is None:
             entry = Compiled("<string>", source)
-            self._template(entry, self.env if self.async_render else self.sync_env)
+            self._template(entry, self._first_env())
             self._strings[source] = entry  # only once it compiled
         return await self._render(entry, self._vars(context, kwargs))
 
@@ -317,7 +317,7 @@ class Templates:
             if entry is None:
                 # Kept only once the template loaded: missing names never evict real ones.
                 entry = Compiled(key)
-                self._template(entry, self.sync_env)
+                self._template(entry, self._first_env())
                 self._cache.put(entry)
         return entry
 
@@ -330,10 +330,22 @@ class Templates:
         if entry.source is None and env.auto_reload:
             # Not kept: Jinja2's own cache checks the file on each get_template().
             return self._compile(entry, env)
-        # Both ways at once, from one version of the file.
-        entry.sync_template = self._compile(entry, self.sync_env)
-        entry.async_template = self._compile(entry, self.env)
-        return entry.sync_template if sync else entry.async_template
+        if entry.sync_template is entry.async_template is None and not self._async_filters:
+            # First use: both ways at once, from one version of the file. (Not with async
+            # filters: compiling sync would call them on constants and never await them.)
+            entry.sync_template = self._compile(entry, self.sync_env)
+            entry.async_template = self._compile(entry, self.env)
+            return entry.sync_template if sync else entry.async_template
+        template = self._compile(entry, env)
+        if sync:
+            entry.sync_template = template
+        else:
+            entry.async_template = template
+        return template
+
+    def _first_env(self) -> jinja2.Environment:
+        """The environment a template is first compiled with, to check that it loads."""
+        return self.env if self.async_render or self._async_filters else self.sync_env
 
     def _compile(self, entry: Compiled, env: jinja2.Environment) -> jinja2.Template:
         try:
