@@ -183,3 +183,70 @@ def http_scope() -> Any:
 @pytest.fixture
 def ws_scope() -> Any:
     return make_ws_scope
+
+
+class Uvicorn:
+    """`uvicorn scale_app:app` in a process of its own, on 127.0.0.1 and a free port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import os
+        import socket
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable, "-m", "uvicorn", "scale_app:app",
+            "--app-dir", str(Path(__file__).parent),
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--log-level", "warning", "--timeout-graceful-shutdown", "2",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, env={**os.environ, **env})
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
+            try:
+                if httpx.get(self.url + "/stats", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn on {self.url} did not start in {timeout} s")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def uvicorn() -> Iterator[Any]:
+    """`uvicorn(redis_url, **env)`: start the scale-out app; every one is stopped at the end."""
+    started: list[Uvicorn] = []
+
+    def start(redis_url: str, **env: str) -> Uvicorn:
+        server = Uvicorn({"CHANNELS_REDIS_URL": redis_url, **env})
+        started.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -248,3 +248,16 @@ def test_channels_options_are_checked() -> None:
     with pytest.raises(ValueError, match=r"Channels\(on_overflow='x'\)"):
         Channels(on_overflow="x")  # type: ignore[arg-type]
     assert repr(Channels()) == "Channels(MemoryBackend())"
+
+
+async def test_memory_history_expires_after_its_ttl(anyio_backend: str) -> None:
+    async with Channels(history_ttl=0.01) as channels:
+        await channels.publish("items", "old")
+        await anyio.sleep(0.05)
+        for n in range(1024):  # every 1024 publishes, expired channels are swept
+            await channels.publish(f"c{n % 2}", n)
+        async with channels.subscribe("items", history=5) as sub:
+            assert sub.pending == 0
+            assert repr(sub) == "<Subscription 'items' pending=0 dropped=0>"
+        async with channels.subscribe("c1", history=1) as sub:
+            assert [m.data for m in await receive_all(sub, 1)] == [1023]

@@ -252,8 +252,6 @@ class RedisBackend:
                 pass  # gone with the connection; not subscribed again after a reconnect
 
     async def history(self, channel: str, count: int) -> list[Message]:
-        if not count:
-            return []
         client = self._client
         entries = await self._run(
             f"read the history of channel {channel!r}",
