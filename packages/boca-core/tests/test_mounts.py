@@ -76,7 +76,7 @@ def test_url_for_mount() -> None:
 
 
 def test_app_served_under_a_root_path() -> None:
-    inner = App()
+    inner = App(base_url="http://testserver")
 
     @inner.route("/hello", name="hello")
     async def hello(req, res):

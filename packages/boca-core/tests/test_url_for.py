@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
+import httpx
 import pytest
 
-from boca.core import App, Converter, URLBuildError, register_converter
-from boca.core.testing import TestClient
+from boca.core import App, Converter, Request, URLBuildError, register_converter
+from boca.core.testing import LiveServer, TestClient
+from boca.core.types import ASGIApp, Receive, Scope, Send
 
 
 def make_app() -> App:
@@ -50,13 +53,14 @@ def test_url_for_paths_and_query() -> None:
     assert app.url_for("fu", x=2.0, u=str(uid)) == f"/f/2/{uid}"
 
 
-def test_req_url_for_is_absolute() -> None:
-    assert client.get("/users/1").text == "http://testserver/users/2?tab=a+b"
+def test_req_url_for_is_relative_without_a_known_address() -> None:
+    assert client.get("/users/1").text == "/users/2?tab=a+b"
 
 
 def test_values_are_percent_encoded() -> None:
     assert app.url_for("tag", tag="a?b#c&d e%") == "/tags/a%3Fb%23c%26d%20e%25"
-    assert app.url_for("tag", tag="..") == "/tags/.."
+    assert app.url_for("tag", tag="...") == "/tags/..."
+    assert app.url_for("files", p="a/.b/c..") == "/files/a/.b/c.."
 
 
 @pytest.mark.parametrize(
@@ -119,3 +123,130 @@ def test_url_for_never_starts_with_two_slashes() -> None:
 def test_url_for_round_trips_a_leading_slash() -> None:
     url = app.url_for("root_path", p="/evil.com/x")
     assert client.get(url).text == "/evil.com/x"
+
+
+# -- absolute URLs never come from an unvalidated Host (issue 14, #4) ----------------------------
+
+
+def _url_app(**options: Any) -> App:
+    app = App(**options)
+
+    @app.route("/users/{user_id:int}", name="user")
+    async def user(req, res, user_id: int):
+        res.text = str(req.url_for("user", user_id=user_id))
+
+    return app
+
+
+def _get(app: ASGIApp, host: str, path: str = "/users/1") -> httpx.Response:
+    with LiveServer(app) as live:
+        return httpx.get(live.url + path, headers={"Host": host})
+
+
+def test_url_for_ignores_an_unvalidated_host() -> None:
+    response = _get(_url_app(), "evil.com")
+    assert response.status_code == 200
+    assert response.text == "/users/1"
+
+
+def test_url_for_uses_base_url_whatever_the_host() -> None:
+    response = _get(_url_app(base_url="https://example.com/"), "evil.com")
+    assert response.text == "https://example.com/users/1"
+
+
+def test_url_for_base_url_keeps_its_prefix_and_the_root_path() -> None:
+    app = _url_app(base_url="https://example.com/shop")
+    request = Request({"type": "http", "app": app, "root_path": "/v2", "headers": []})
+    assert str(request.url_for("user", user_id=3)) == "https://example.com/shop/v2/users/3"
+
+
+def test_url_for_base_url_and_server_name_settings() -> None:
+    response = _get(_url_app(settings={"BASE_URL": "https://example.org"}), "evil.com")
+    assert response.text == "https://example.org/users/1"
+    response = _get(_url_app(settings={"SERVER_NAME": "example.net:8443"}), "evil.com")
+    assert response.text == "http://example.net:8443/users/1"
+
+
+class _Validated:
+    """Stands in for TrustedHostMiddleware: it marks the scope with the host it validated."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = dict(scope.get("headers", ())).get(b"host", b"").decode()
+        if scope["type"] == "http" and host.startswith("good.example"):
+            scope["boca.validated_host"] = "good.example"
+        await self.app(scope, receive, send)
+
+
+def test_url_for_uses_a_host_the_trusted_host_middleware_validated() -> None:
+    app = _url_app()
+    app.add_middleware(_Validated)
+    with LiveServer(app) as live:
+        good = httpx.get(live.url + "/users/1", headers={"Host": "good.example:8080"})
+        evil = httpx.get(live.url + "/users/1", headers={"Host": "evil.com"})
+    assert good.text == "http://good.example:8080/users/1"
+    assert evil.text == "/users/1"
+
+
+def test_url_for_in_debug_says_what_to_configure() -> None:
+    response = _get(_url_app(debug=True), "evil.com")
+    assert response.status_code == 500
+    message = response.json()["exception"]
+    assert message.startswith("URLBuildError: req.url_for('user') cannot build an absolute URL")
+    assert "App(base_url='https://example.com')" in message
+    assert "ALLOWED_HOSTS" in message
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"base_url": "example.com"}, "base_url 'example.com' is not a base URL"),
+        ({"base_url": "ftp://example.com"}, "is not a base URL"),
+        ({"base_url": "https://example.com/?x=1"}, "is not a base URL"),
+        ({"base_url": "https://user@example.com"}, "is not a base URL"),
+        ({"base_url": "https://exa mple.com"}, "is not a base URL"),
+        ({"settings": {"BASE_URL": "//example.com"}}, "the BASE_URL setting '//example.com'"),
+        ({"settings": {"SERVER_NAME": "https://example.com"}}, "SERVER_NAME 'https://example.com'"),
+    ],
+)
+def test_bad_base_url_is_refused_at_construction(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        App(**options)
+
+
+# -- dot segments are never built into a URL (issue 14, #5) --------------------------------------
+
+
+@pytest.mark.parametrize("value", ["../../x", "..", ".", "a/./b", "a/../../b", "a/.."])
+def test_url_for_refuses_dot_segments_in_a_path_parameter(value: str) -> None:
+    with pytest.raises(URLBuildError, match=re.escape("has a '.' or '..' segment")):
+        app.url_for("files", p=value)
+
+
+@pytest.mark.parametrize("value", ["..", "."])
+def test_url_for_refuses_a_dot_segment_parameter(value: str) -> None:
+    with pytest.raises(URLBuildError, match=re.escape("has a '.' or '..' segment")):
+        app.url_for("tag", tag=value)
+
+
+def test_url_for_refuses_dot_segments_under_a_mount() -> None:
+    mounted = App()
+    mounted.mount("/static", App(), name="static")
+    with pytest.raises(URLBuildError, match="resolve outside the mount"):
+        mounted.url_for("static", path="../admin")
+    assert mounted.url_for("static", path="css/site.css") == "/static/css/site.css"
+
+
+def test_url_for_dot_segments_through_a_view() -> None:
+    dotted = App(debug=False)
+
+    @dotted.route("/files/{p:path}", name="files")
+    async def files(req, res, p: str):
+        res.text = app.url_for("files", p=req.query_params["to"])
+
+    with LiveServer(dotted) as live:
+        response = httpx.get(live.url + "/files/x", params={"to": "../../admin"})
+    assert response.status_code == 500
+    assert "admin" not in response.text

@@ -25,7 +25,7 @@ from ._websocket_dispatch import handle_websocket
 from .introspection import RouteInfo
 from .plugins import Plugin
 from .providers import ProviderRegistry
-from .requests import DEFAULT_MAX_BODY_SIZE
+from .requests import DEFAULT_MAX_BODY_SIZE, check_base_url, check_server_name
 from .routing import Router
 from .settings import Settings
 from .types import ASGIApp, Receive, Scope, Send
@@ -64,6 +64,10 @@ class App(MethodShortcuts):
         websocket_origins: the `Origin`s allowed to open websockets (`["*"]`: any); a
             handshake from another origin is refused with 403. `None` (default) checks
             nothing; a websocket route's own `allowed_origins` wins.
+        base_url: the app's public address, such as `"https://example.com"`, from which
+            `req.url_for()` builds absolute URLs (also the `BASE_URL` setting, or
+            `SERVER_NAME` for the host alone). Without it only a `Host` that
+            `TrustedHostMiddleware` validated is used; see `Request.url_for`.
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class App(MethodShortcuts):
         settings: Settings | Mapping[str, Any] | None = None,
         websocket_origins: list[str] | None = None,
         body_timeout: float | None = 30.0,
+        base_url: str | None = None,
     ) -> None:
         self.debug = debug
         self.redirect_trailing_slash = redirect_trailing_slash
@@ -98,12 +103,19 @@ class App(MethodShortcuts):
         self._direct = False  # no middleware: HTTP goes straight to the router
         self._installed: list[Any] = []
         self.settings: dict[str, Any] = {}
+        #: Where absolute URLs point (`req.url_for`): `base_url`, or `SERVER_NAME`'s host.
+        self.base_url = None if base_url is None else check_base_url(base_url)
+        self.server_name: str | None = None
         if settings is not None:
             self._apply_settings(settings)
 
     def _apply_settings(self, settings: Settings | Mapping[str, Any]) -> None:
         values = settings.as_dict() if isinstance(settings, Settings) else dict(settings)
         self.settings = values
+        if self.base_url is None and values.get("BASE_URL"):
+            self.base_url = check_base_url(values["BASE_URL"], "the BASE_URL setting")
+        if values.get("SERVER_NAME"):
+            self.server_name = check_server_name(values["SERVER_NAME"])
         wanted = [name for name in MIDDLEWARE_SETTINGS if values.get(name)]
         if not wanted:
             return

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from starlette import requests as _starlette
 from starlette.datastructures import URL, FormData, UploadFile
@@ -14,7 +17,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect
 
 from . import _json
-from .errors import HTTPError
+from .errors import HTTPError, URLBuildError
 from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -29,7 +32,39 @@ _VALID_HOST = re.compile(
     re.ASCII,
 )
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+#: The scope key where `TrustedHostMiddleware` (boca-middleware) puts the host it validated.
+VALIDATED_HOST_KEY = "boca.validated_host"
+logger = logging.getLogger("boca.core")
 _timeout = getattr(asyncio, "timeout", None)
+
+
+def check_base_url(value: str, what: str = "base_url") -> str:
+    """`value` as a base URL (`https://example.com`, maybe with a path prefix), no end slash."""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or _VALID_HOST.fullmatch(parts.netloc) is None
+    ):
+        raise ValueError(
+            f"{what} {value!r} is not a base URL: write it as 'https://example.com' "
+            "(a path prefix is allowed, no query or fragment)"
+        )
+    return value.rstrip("/")
+
+
+def check_server_name(value: str) -> str:
+    """`value` as a host name with an optional port, as a `Host` header has it."""
+    if not isinstance(value, str) or _VALID_HOST.fullmatch(value) is None:
+        raise ValueError(
+            f"SERVER_NAME {value!r} is not a host name: write it as 'example.com' or "
+            "'example.com:8443' (or use BASE_URL='https://example.com')"
+        )
+    return value
 
 
 async def _no_receive() -> Any:  # pragma: no cover - only for requests built without a body
@@ -66,7 +101,7 @@ class Request(_starlette.Request):
       `Content-Length` already says too much;
     - `await req.json()` and `await req.form()` answer malformed input with a 400 that says why;
     - `req.url` never trusts a malformed `Host` header;
-    - `req.url_for(name, **params)` builds absolute URLs to named routes.
+    - `req.url_for(name, **params)` builds URLs to named routes, absolute from a trusted address.
     """
 
     def __init__(
@@ -174,8 +209,38 @@ class Request(_starlette.Request):
             raise HTTPError(exc.status_code, detail=exc.detail) from None
 
     def url_for(self, name: str, /, *, query: Any = None, **path_params: Any) -> URL:
-        """The absolute URL of the route `name`, on the host this request came to."""
-        path = self.app.url_for(name, query=query, **path_params)
-        base = self.url.replace(path="", query="", fragment="")
-        root = self.scope.get("root_path", "")
-        return URL(str(base).rstrip("/") + root + path)
+        """The URL of the route `name`: absolute when the app knows its own address.
+
+        The address is `App(base_url=...)` (or the `BASE_URL`/`SERVER_NAME` setting), else
+        the `Host` header once `TrustedHostMiddleware` (`ALLOWED_HOSTS`) validated it. A
+        `Host` nobody validated is the client's word, so it is never used: the URL is then
+        relative (`/users/1`), and in debug mode a `URLBuildError` says what to configure.
+        """
+        path = self.scope.get("root_path", "") + self.app.url_for(name, query=query, **path_params)
+        base = self.app.base_url
+        if base is None and self.app.server_name is not None:
+            base = f"{self.url.scheme}://{self.app.server_name}"
+        if base is not None:
+            return URL(base + path)
+        if self.scope.get(VALIDATED_HOST_KEY):
+            origin = self.url.replace(path="", query="", fragment="")
+            return URL(str(origin).rstrip("/") + path)
+        if self.app.debug:
+            raise URLBuildError(
+                f"req.url_for({name!r}) cannot build an absolute URL: this app does not know "
+                "its own address, and the Host header is the client's word. Pass "
+                "App(base_url='https://example.com') (or the BASE_URL setting), or validate "
+                "Host with ALLOWED_HOSTS (TrustedHostMiddleware); app.url_for() gives the path. "
+                "Outside debug mode this URL is relative."
+            )
+        _warn_relative()
+        return URL(path)
+
+
+@functools.cache
+def _warn_relative() -> None:
+    """Said once per process: a relative URL where an absolute one was asked for."""
+    logger.warning(
+        "req.url_for() gives relative URLs: set App(base_url=...) or ALLOWED_HOSTS for "
+        "absolute ones (see the security page of the docs)"
+    )

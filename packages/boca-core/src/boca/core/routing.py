@@ -22,6 +22,8 @@ from .websockets import compile_websocket_view
 __all__ = ["Mount", "Route", "Router"]
 
 V = TypeVar("V")
+# Path segments a browser resolves away (`/files/../x` is `/x`): never put in a built URL.
+_DOT_SEGMENT = frozenset({".", ".."})
 
 
 @dataclass(eq=False)
@@ -76,6 +78,11 @@ class Route:
                 raise URLBuildError(
                     f"route {self.name!r}: parameter {name!r} = {params[name]!r} does not match "
                     f"the pattern {self.pattern}"
+                )
+            if _DOT_SEGMENT & set(text.split("/")):
+                raise URLBuildError(
+                    f"route {self.name!r}: parameter {name!r} = {params[name]!r} has a '.' or "
+                    "'..' segment, which browsers resolve to another path: refused"
                 )
             out.append(quote(text, safe="/" if converter.matches_slashes else ""))
         path = "".join(out)
@@ -373,6 +380,11 @@ class Router(MethodShortcuts):
             sub = str(extra.pop("path", ""))
             if extra:
                 raise URLBuildError(f"mount {name!r} takes only a 'path' parameter")
+            if _DOT_SEGMENT & set(sub.split("/")):
+                raise URLBuildError(
+                    f"mount {name!r}: path {sub!r} has a '.' or '..' segment, which browsers "
+                    "resolve outside the mount: refused"
+                )
             path = target.prefix + "/" + quote(sub.lstrip("/"), safe="/")
         else:
             path = target.url_path(params)
