@@ -21,7 +21,7 @@ TEST_REQUIREMENTS = {
     "boca-templates": ["pytest", "pytest-asyncio"],
     "boca-static": ["pytest", "pytest-asyncio", "httpx"],
     "boca-middleware": [
-        *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]"]
+        *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]", "trio"]
     ],
 }
 PACKAGES = sorted(TEST_REQUIREMENTS)
