@@ -567,3 +567,11 @@ async def test_gzip_middleware_takes_starlettes_positional_arguments(
     assert mw.thread_minimum_size == 64
     result = await call(mw, accept(scope, "gzip"))
     assert gzip.decompress(result.body) == BODY
+
+
+async def test_scope_without_method_is_compressed(call, app_factory) -> None:
+    # Hand-made scopes (as in Starlette's own tests) may leave out "method".
+    mw = CompressionMiddleware(app_factory(BODY, content_type=JSON))
+    result = await call(mw, {"type": "http", "headers": [(b"accept-encoding", b"gzip")]})
+    assert result.header("content-encoding") == "gzip"
+    assert gzip.decompress(result.body) == BODY

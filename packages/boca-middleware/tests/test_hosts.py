@@ -357,3 +357,18 @@ async def test_trustedhost_allowed_hosts_none_means_any(call, scope, app_factory
     mw = TrustedHostMiddleware(app, allowed_hosts=None)
     assert (await call(mw, scope(host="anything.test"))).status == 200
     assert "boca.validated_host" not in app.seen[0]
+
+
+async def test_trustedhost_port_with_leading_zeros_is_in_range(call, scope, app_factory) -> None:
+    app = app_factory()
+    mw = TrustedHostMiddleware(app, allowed_hosts=["api_service", "www.example.com"])
+    assert (await call(mw, scope(host="api_service:000080"))).status == 200
+    assert (await call(mw, scope(host="api_service:0000000000080"))).status == 400
+    moved = await call(mw, scope(host="example.com:08080"))
+    assert moved.header("location") == "http://www.example.com:8080/"
+
+
+def test_trustedhost_allowed_hosts_attribute_as_starlette(app_factory) -> None:
+    assert TrustedHostMiddleware(app_factory()).allowed_hosts == ["*"]
+    mw = TrustedHostMiddleware(app_factory(), allowed_hosts="Example.COM")
+    assert mw.allowed_hosts == ["example.com"]

@@ -12,7 +12,7 @@ from starlette.types import Scope
 # IPvFuture `[v1.x]`, with the lower-case `v` Starlette also requires), then an optional port.
 _HOST_RE = re.compile(
     rb"(?:([a-z0-9_\-.]+)|\[(?:([0-9a-f:.]+)|(?-i:v)[0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\])"
-    rb"(?::([0-9]{1,5}))?",
+    rb"(?::([0-9]{1,10}))?",
     re.IGNORECASE,
 )
 
@@ -43,9 +43,12 @@ def parse_host(value: bytes) -> tuple[str, str] | None:
             host = host[:-1]
         if not host or host.startswith(".") or ".." in host:
             return None
-    if port is not None and int(port) > 65535:
+    if port is None:
+        return host, ""
+    number = int(port)  # `000080` is port 80, as in Starlette
+    if number > 65535:
         return None
-    return host, port.decode("ascii") if port is not None else ""
+    return host, str(number)
 
 
 def host_header(scope: Scope) -> tuple[bytes | None, bool]:

@@ -96,7 +96,7 @@ class CompressionMiddleware:
         self._compressible: dict[bytes, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] == "HEAD":
+        if scope["type"] != "http" or scope.get("method") == "HEAD":
             await self.app(scope, receive, send)
             return
 

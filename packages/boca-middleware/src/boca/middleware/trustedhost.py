@@ -44,8 +44,14 @@ class TrustedHostMiddleware:
         allowed_hosts: Collection[str] | None = None,
         www_redirect: bool = True,
     ) -> None:
+        if allowed_hosts is None:
+            allowed_hosts = ["*"]
+        elif isinstance(allowed_hosts, str):
+            allowed_hosts = [allowed_hosts]
         self.app = app
-        self.matcher = HostMatcher(("*",) if allowed_hosts is None else allowed_hosts)
+        self.matcher = HostMatcher(allowed_hosts)
+        #: The patterns, lower-cased (as Starlette's attribute of the same name).
+        self.allowed_hosts = [pattern.lower() for pattern in allowed_hosts]
         self.www_redirect = www_redirect
         # Per raw Host value: the validated host name, ("", netloc) to redirect, or
         # ("", "") to refuse.
