@@ -6,7 +6,7 @@ export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PACKAGES := boca-core boca-templates boca-static boca-middleware boca-openapi
+PACKAGES := boca-core boca-templates boca-static boca-middleware boca-openapi boca-channels
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -58,7 +58,7 @@ docs: $(STAMP) ## Build the documentation site with --strict
 docs-serve: $(STAMP) ## Serve the documentation on http://127.0.0.1:8001 with live reload
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
-packaging: $(STAMP) ## Build each wheel with poetry, check its contents, install it alone and run its tests
+packaging: $(STAMP) system ## Build each wheel with poetry, check its contents, install it alone and run its tests
 	$(BIN)/python -m pytest -m packaging tests/packaging -q -p no:cacheprovider
 
 bench: $(STAMP) ## Boca vs Starlette, interleaved, in-process (ratios)

@@ -6,7 +6,7 @@ import sys
 
 import coverage
 
-PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware")
+PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware", "boca-channels")
 FLOOR = 95.0
 
 

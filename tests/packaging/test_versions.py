@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
-PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware")
+PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware", "boca-channels")
 TODAY = datetime.date.today().isoformat()
 
 CHANGELOG = """\

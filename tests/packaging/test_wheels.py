@@ -23,6 +23,11 @@ TEST_REQUIREMENTS = {
     "boca-middleware": [
         *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]", "trio"]
     ],
+    # Its scale-out tests run a Starlette app in Uvicorn processes against a real redis-server.
+    "boca-channels": [
+        *["pytest", "anyio", "trio", "redis[hiredis]", "httpx", "websockets", "starlette"],
+        "uvicorn[standard]",
+    ],
 }
 PACKAGES = sorted(TEST_REQUIREMENTS)
 
