@@ -71,6 +71,14 @@ async def test_fastapi_app() -> None:
         ).status_code == 304
 
 
+async def test_starlette_errors() -> None:
+    app = load_example("static/starlette_errors.py").app
+    async with client(app) as c:
+        r = await c.get("/static/missing.css")
+        assert (r.status_code, r.text) == (404, "<h1>Nothing here</h1>")
+        assert (await c.get("/static/css/app.css")).status_code == 200
+
+
 async def test_spa() -> None:
     app = load_example("static/spa.py").app
     async with client(app) as c:

@@ -59,6 +59,17 @@ async def test_fastapi_example() -> None:
     assert "<p>Hello, Grace &amp; &lt;Ada&gt;!</p>" in response.text
 
 
+async def test_jinja2templates_example() -> None:
+    module = load_example("templates/jinja2templates.py")
+    transport = httpx.ASGITransport(app=module.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/", params={"name": "<Ada>"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert HOME_TITLE in response.text
+    assert "<p>Hello, &lt;Ada&gt;!</p>" in response.text
+
+
 async def test_bare_asgi_example() -> None:
     module = load_example("templates/asgi_app.py")
     transport = httpx.ASGITransport(app=module.app)
