@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # What each package's own test suite needs besides the package itself.
 TEST_REQUIREMENTS = {
     "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets"],
-    "boca-templates": ["pytest", "pytest-asyncio"],
-    "boca-static": ["pytest", "pytest-asyncio", "httpx"],
+    "boca-templates": ["pytest", "pytest-asyncio", "anyio", "trio"],
+    "boca-static": ["pytest", "pytest-asyncio", "httpx", "trio"],
     "boca-middleware": [
         *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]", "trio"]
     ],
@@ -139,7 +139,7 @@ def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path
         tmp_path,
         *batteries,
         *["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"],
-        *["pytest", "pytest-asyncio", "brotli", "zstandard", "redis[hiredis]"],
+        *["pytest", "pytest-asyncio", "brotli", "zstandard", "redis[hiredis]", "trio"],
     )
     probe = "import importlib.util; assert importlib.util.find_spec('boca.core') is None"
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
