@@ -55,7 +55,13 @@ async def run_route(app: App, route: Route, scope: Scope, receive: Receive, send
     """
     limit = route.max_body_size if route.max_body_size is not None else app.max_body_size
     request = Request(
-        scope, receive, send, route=route, max_body_size=limit, body_timeout=app.body_timeout
+        scope,
+        receive,
+        send,
+        route=route,
+        max_body_size=limit,
+        body_timeout=app.body_timeout,
+        body_deadline=app.body_deadline,
     )
     response = Response(request)
     try:

@@ -61,6 +61,10 @@ class App(MethodShortcuts):
         body_timeout: seconds a view waits for the next piece of a request body before
             answering `408 Request Timeout` and closing the connection (slow uploads hold a
             worker otherwise); `None` waits forever.
+        body_deadline: seconds the whole request body may take from the view's first read,
+            else `408 Request Timeout` and a closed connection (a client trickling one byte
+            a second never trips `body_timeout`). `"auto"` (default): `max_body_size` at
+            64 KiB/s, at least 60 s (none when `max_body_size` is `None`); `None`: no deadline.
         websocket_origins: the `Origin`s allowed to open websockets (`["*"]`: any); a
             handshake from another origin is refused with 403. `None` (default) checks
             nothing; a websocket route's own `allowed_origins` wins.
@@ -81,11 +85,20 @@ class App(MethodShortcuts):
         websocket_origins: list[str] | None = None,
         body_timeout: float | None = 30.0,
         base_url: str | None = None,
+        body_deadline: float | Literal["auto"] | None = "auto",
     ) -> None:
         self.debug = debug
         self.redirect_trailing_slash = redirect_trailing_slash
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
+        if body_deadline is not None and body_deadline != "auto":
+            if isinstance(body_deadline, bool) or not isinstance(body_deadline, (int, float)):
+                raise TypeError(
+                    f"body_deadline must be seconds, 'auto' or None, not {body_deadline!r}"
+                )
+            if body_deadline <= 0:
+                raise ValueError(f"body_deadline must be > 0 seconds, not {body_deadline!r}")
+        self.body_deadline = body_deadline
         #: The app's providers (dependency injection by parameter name).
         self.providers = ProviderRegistry()
         self.router = Router(providers=self.providers)

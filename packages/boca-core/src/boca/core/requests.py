@@ -7,7 +7,7 @@ import functools
 import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from starlette import requests as _starlette
@@ -75,21 +75,47 @@ async def _no_send(message: Any) -> None:  # pragma: no cover
     raise RuntimeError("this request cannot send")
 
 
-def _within(receive: Receive, seconds: float) -> Receive:
-    """`receive`, but a body that stalls for `seconds` is answered 408 (F9: slow uploads)."""
+#: The slowest upload rate the default `body_deadline` lets through for a full body, in bytes
+#: per second, and the shortest deadline it gives (`default_body_deadline`).
+BODY_MIN_RATE = 64 * 1024
+BODY_MIN_DEADLINE = 60.0
+
+
+def default_body_deadline(max_body_size: int | None) -> float | None:
+    """The total time a body of at most `max_body_size` bytes may take by default: at least
+    `BODY_MIN_DEADLINE` seconds, more for large limits (`BODY_MIN_RATE`); no limit, none."""
+    if max_body_size is None:
+        return None
+    return max(BODY_MIN_DEADLINE, max_body_size / BODY_MIN_RATE)
+
+
+def _within(receive: Receive, idle: float | None, total: float | None) -> Receive:
+    """`receive`, but a body that stalls for `idle` seconds, or is not complete `total` seconds
+    after the first read, is answered 408 (F9 and issue 14 #6: slow uploads)."""
+    loop = asyncio.get_running_loop()
+    end = None if total is None else loop.time() + total
 
     async def timed() -> Message:
+        wait, overall = idle, False
+        if end is not None:
+            left = end - loop.time()
+            if wait is None or left <= wait:
+                wait, overall = max(left, 0.0), True
+        assert wait is not None
         try:
+            if wait <= 0:
+                raise asyncio.TimeoutError
             if _timeout is not None:  # Python 3.11+: a timer, no extra task
-                async with _timeout(seconds):
+                async with _timeout(wait):
                     return await receive()
-            return await asyncio.wait_for(receive(), seconds)  # pragma: no cover - Python 3.10
+            return await asyncio.wait_for(receive(), wait)  # pragma: no cover - Python 3.10
         except asyncio.TimeoutError:
-            raise HTTPError(
-                408,
-                detail=f"no request body received for {seconds:g} s",
-                headers={"Connection": "close"},
-            ) from None
+            detail = (
+                f"request body not complete within {total:g} s"
+                if overall
+                else f"no request body received for {idle:g} s"
+            )
+            raise HTTPError(408, detail=detail, headers={"Connection": "close"}) from None
 
     return timed
 
@@ -104,6 +130,8 @@ class Request(_starlette.Request):
     - `req.url_for(name, **params)` builds URLs to named routes, absolute from a trusted address.
     """
 
+    _timed = False  # whether `receive` is wrapped in the body timeouts yet
+
     def __init__(
         self,
         scope: Scope,
@@ -113,11 +141,14 @@ class Request(_starlette.Request):
         route: Route | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         body_timeout: float | None = None,
+        body_deadline: float | Literal["auto"] | None = None,
     ) -> None:
         super().__init__(scope, receive, send)
         self.route = route
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
+        #: Seconds the whole body may take from the first read; `"auto"`: from the size limit.
+        self.body_deadline = body_deadline
 
     @property
     def app(self) -> App:
@@ -151,9 +182,13 @@ class Request(_starlette.Request):
         return self._base_url
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
-        if self.body_timeout is not None and not hasattr(self, "_body"):
-            self._receive = _within(self._receive, self.body_timeout)
-            self.body_timeout = None  # wrapped once
+        if self._timed is False and not hasattr(self, "_body"):
+            self._timed = True  # wrapped once
+            deadline = self.body_deadline
+            if deadline == "auto":
+                deadline = default_body_deadline(self.max_body_size)
+            if self.body_timeout is not None or deadline is not None:
+                self._receive = _within(self._receive, self.body_timeout, deadline)
         limit = self.max_body_size
         if limit is None or hasattr(self, "_body"):
             async for chunk in super().stream():
