@@ -21,10 +21,11 @@ from ._constraints import (
     SourceError,
     _without_marker,
     base_type,
-    is_model,
     is_pydantic_model,
     json_constraints,
+    mentions_model,
     translate,
+    undecodable,
 )
 from ._params import parser_for
 from ._validation import RequestValidationError, collect_errors, detail, from_pydantic
@@ -79,7 +80,12 @@ def _malformed(text: str) -> RequestValidationError:
 def _decoder(tp: Any, name: str) -> tuple[Any, msgspec.json.Decoder[Any], bool]:
     try:
         schema_type, converts = translate(tp)
-        return schema_type, msgspec.json.Decoder(schema_type), converts
+        decoder = msgspec.json.Decoder(schema_type)
+        unknown = undecodable(schema_type)
+        if unknown:
+            raise TypeError(
+                f"{', '.join(getattr(c, '__qualname__', str(c)) for c in unknown)} is not a model"
+            )
     except ConstraintError as exc:
         raise _error(f"parameter {name!r}: {exc}") from None
     except TypeError as exc:
@@ -87,6 +93,7 @@ def _decoder(tp: Any, name: str) -> tuple[Any, msgspec.json.Decoder[Any], bool]:
             f"parameter {name!r}: Boca cannot decode a JSON body into {tp!r} ({exc}): use a "
             "dataclass, TypedDict, msgspec.Struct, pydantic model, or builtin types"
         ) from None
+    return schema_type, decoder, converts
 
 
 class JSONBody:
@@ -99,13 +106,11 @@ class JSONBody:
     @classmethod
     def declare(cls, bodies: Declared, view_name: str) -> JSONBody:
         embed = len(bodies) > 1 or any(
-            getattr(m, "embed", False) or not is_model(_optional_inner(a)) for _, a, m in bodies
+            getattr(m, "embed", False) or not mentions_model(a) for _, a, m in bodies
         )
         if len(bodies) > 1:
             models = [
-                p.name
-                for p, a, m in bodies
-                if not getattr(m, "embed", False) and is_model(_optional_inner(a))
+                p.name for p, a, m in bodies if not getattr(m, "embed", False) and mentions_model(a)
             ]
             if models:
                 raise _error(

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import annotated_types as at
 import msgspec
+import msgspec.inspect
 
 __all__ = [
     "ConstraintError",
@@ -30,7 +31,9 @@ __all__ = [
     "is_model",
     "is_pydantic_model",
     "json_constraints",
+    "mentions_model",
     "translate",
+    "undecodable",
 ]
 
 if sys.version_info >= (3, 11):
@@ -122,6 +125,9 @@ def _is_attrs(tp: Any) -> bool:
 def is_model(tp: Any) -> bool:
     """A type that comes from a JSON object body: dataclass, TypedDict, Struct, attrs, pydantic."""
     tp = base_type(tp)
+    origin = typing.get_origin(tp)
+    if isinstance(origin, type):  # a generic model: `Page[Item]`
+        tp = origin
     return isinstance(tp, type) and (
         (dataclasses.is_dataclass(tp) and not isinstance(tp, msgspec.Struct))
         or issubclass(tp, msgspec.Struct)
@@ -129,6 +135,14 @@ def is_model(tp: Any) -> bool:
         or _is_attrs(tp)
         or is_pydantic_model(tp)
     )
+
+
+def mentions_model(tp: Any) -> bool:
+    """A model, or a container or union with a model inside (`list[Item]`, `Item | None`)."""
+    tp = base_type(tp)
+    if is_model(tp):
+        return True
+    return any(mentions_model(arg) for arg in typing.get_args(tp) if arg is not ...)
 
 
 def base_type(tp: Any) -> Any:
@@ -313,6 +327,29 @@ def translate(tp: Any) -> tuple[Any, bool]:
     translation = Translation()
     result = translation(tp)
     return result, translation.converts
+
+
+def undecodable(tp: Any) -> list[Any]:
+    """The classes inside `tp` that msgspec would need a decoding hook for (none for the
+    types Boca reads: models, builtins, datetimes, UUIDs, Decimals, Enums, Literals)."""
+    found: list[Any] = []
+    seen: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, msgspec.inspect.CustomType):
+            found.append(node.cls)
+        elif isinstance(node, msgspec.Struct):
+            for name in node.__struct_fields__:
+                walk(getattr(node, name))
+        elif isinstance(node, tuple):
+            for item in node:
+                walk(item)
+
+    walk(msgspec.inspect.type_info(tp))
+    return found
 
 
 def json_constraints(schema_type: Any) -> Mapping[str, Any]:

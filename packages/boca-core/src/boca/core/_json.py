@@ -7,6 +7,7 @@ import decimal
 import enum
 from typing import Any
 
+import msgspec
 import orjson
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
@@ -23,11 +24,14 @@ def _default(value: Any) -> Any:
         return dataclasses.asdict(value)
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
+    if isinstance(value, msgspec.Struct):
+        return msgspec.to_builtins(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def dumps(value: Any) -> bytes:
-    """Serialise to compact UTF-8 JSON: datetime, date, UUID, Decimal, Enum, dataclasses too."""
+    """Serialise to compact UTF-8 JSON: datetime, date, UUID, Decimal, Enum, dataclasses,
+    msgspec Structs and pydantic models too."""
     return orjson.dumps(value, default=_default, option=_OPTIONS)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._constraints import is_model, is_pydantic_model
+from ._constraints import is_model, is_pydantic_model, undecodable
 
 if TYPE_CHECKING:
     from .responses import Response
@@ -57,9 +57,10 @@ def output_filter(returns: Any, where: str) -> Filter | None:
 
         return pydantic_filter
     try:
-        msgspec.json.Decoder(returns)
+        if undecodable(returns):
+            return None  # not a type msgspec knows (a pydantic model inside...): answered as is
     except TypeError:
-        return None  # not a type msgspec knows (a pydantic model inside...): answered as is
+        return None
     exact = returns if isinstance(returns, type) and not _is_typed_dict(returns) else None
 
     def convert(value: Any) -> Any:

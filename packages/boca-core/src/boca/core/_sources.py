@@ -24,6 +24,7 @@ from ._constraints import (
     base_type,
     is_model,
     json_constraints,
+    mentions_model,
     translate,
 )
 from ._params import Parser, parser_for
@@ -240,7 +241,7 @@ def plan_for(
         if (
             marker is None
             and annotation is not _EMPTY
-            and is_model(_strip_optional(base_type(annotation)))
+            and mentions_model(annotation)
             and not (providers is not None and param.name in providers)
         ):
             marker = Body()

@@ -165,12 +165,14 @@ def _compile(tp: Any) -> Checker:
     origin = typing.get_origin(base)
     args = typing.get_args(base)
     model = base if origin is None else origin
-    if isinstance(model, type) and _has_fields(model) and (origin is None or not args):
+    if isinstance(model, type) and _has_fields(model):
         made = _Model(tp)
         _CHECKERS[tp] = made
+        # A generic model (`Page[Item]`): its type parameters replaced by the arguments.
+        bound = dict(zip(getattr(model, "__parameters__", ()), args, strict=False))
         for name, field_type, required, _ in _model_fields(model):
             wire = name[1] if isinstance(name, tuple) else name
-            made.fields.append((wire, required, checker(field_type)))
+            made.fields.append((wire, required, checker(_substitute(field_type, bound))))
         made.forbid = _forbids_unknown(model)
         return made
     if origin in (typing.Union, types.UnionType):
@@ -189,6 +191,23 @@ def _compile(tp: Any) -> Checker:
     if origin is dict and len(args) == 2:
         return _items(tp, metadata, checker(args[1]), dict, dict_items=True)
     return _leaf(tp)
+
+
+def _substitute(tp: Any, bound: dict[Any, Any]) -> Any:
+    if not bound:
+        return tp
+    if tp in bound:
+        return bound[tp]
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if not args or origin is None or origin is typing.Literal:
+        return tp
+    new = tuple(a if a is ... else _substitute(a, bound) for a in args)
+    if origin is Annotated:
+        return annotated(new[0], *tp.__metadata__)
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[new]  # noqa: UP007
+    return origin[new if len(new) > 1 else new[0]]
 
 
 def _items(

@@ -7,7 +7,6 @@ colours turn themselves off when the output is not a terminal (or when `NO_COLOR
 from __future__ import annotations
 
 import importlib.metadata
-import inspect
 import os
 import re
 import sys
@@ -203,57 +202,54 @@ def routes(app: str | None) -> None:
     directory = Path.cwd()
     spec = app or find_app(directory)
     target = load_app(spec, directory)
-    router = getattr(target, "router", None)
-    if not isinstance(getattr(router, "routes", None), list):
+    describe = getattr(target, "describe_routes", None)
+    if not callable(describe):
         raise AppLoadError(
             f"{spec} is an ASGI app but not a Boca app: `boca routes` lists the routes of a "
             f"boca.core.App, and this is a {type(target).__module__}.{type(target).__qualname__}"
         )
+    infos = describe()
     rows = [
-        [_methods(route), route.pattern, route.name or "-", _qualname(route.view), _hooks(route)]
-        for route in router.routes  # type: ignore[union-attr]
+        [
+            ", ".join(_sorted_methods(i.methods)),
+            i.pattern,
+            i.name or "-",
+            _qualname(i.view),
+            _hooks(i),
+        ]
+        for i in infos
+        if i.kind == "http"
+    ]
+    rows += [
+        ["WEBSOCKET", i.pattern, i.name or "-", _qualname(i.view), "-"]
+        for i in infos
+        if i.kind == "websocket"
     ]
     _table(["METHODS", "PATH", "NAME", "VIEW", "HOOKS"], rows, "no routes")
-    mounts = getattr(router, "mounts", [])
+    mounts = [i for i in infos if i.kind == "mount"]
     if mounts:
         click.echo()
         _table(
             ["MOUNT", "NAME", "APP"],
-            [[m.prefix, m.name or "-", _qualname(type(m.app))] for m in mounts],
+            [[m.pattern, m.name or "-", _qualname(type(m.view))] for m in mounts],
             "",
         )
 
 
-_VIEW_METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "handle")
+_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def _methods(route: Any) -> str:
-    auto: set[str] = getattr(route, "auto", set())
-    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    names = [m for m in route.endpoints if m not in auto]
-    return ", ".join(sorted(names, key=lambda m: order.index(m) if m in order else len(order)))
+def _sorted_methods(methods: tuple[str, ...]) -> list[str]:
+    return sorted(methods, key=lambda m: _ORDER.index(m) if m in _ORDER else len(_ORDER))
 
 
 def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
-def _hooks(route: Any) -> str:
-    """Hooks declared with `@before` / `@after` on the view (or its methods), and any the route
-    object itself carries."""
-    found: list[str] = []
-    for attribute in ("hooks", "before", "after", "middleware"):
-        value = getattr(route, attribute, None)
-        items = value if isinstance(value, (list, tuple)) else [value] if value else []
-        found += [f"{attribute}: {_name(i)}" for i in items]
-    view = route.view
-    targets = [("", view)]
-    if inspect.isclass(view):
-        targets += [(f" ({m})", getattr(view, m)) for m in _VIEW_METHODS if hasattr(view, m)]
-    for suffix, target in targets:
-        for hook in getattr(target, "__boca_hooks__", ()):
-            when = getattr(hook, "when", "hook")
-            found.append(f"{when}: {_name(getattr(hook, 'fn', hook))}{suffix}")
+def _hooks(info: Any) -> str:
+    """The `@before` / `@after` hooks around the endpoint, from the route's description."""
+    found = [f"{h.when}: {_name(h.fn)}" for h in info.hooks]
     return ", ".join(found) or "-"
 
 

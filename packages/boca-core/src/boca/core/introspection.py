@@ -102,6 +102,8 @@ class RouteInfo:
     tags: tuple[str, ...] = ()
     deprecated: bool = False
     include_in_schema: bool = True
+    #: The `@before`/`@after` hooks around the endpoint (router's, class's, method's), in order.
+    hooks: tuple[Any, ...] = ()
 
 
 class ErrorDetail(TypedDict):
@@ -222,4 +224,5 @@ def _http_info(route: Any, described: Any, methods: tuple[str, ...]) -> RouteInf
         tags=tuple(options.tags or ()),
         deprecated=options.deprecated,
         include_in_schema=options.include_in_schema,
+        hooks=described.hooks,
     )

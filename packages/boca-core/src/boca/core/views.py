@@ -52,6 +52,7 @@ class Described:
     body: BodyInfo | None
     returns: Any
     options: RouteOptions
+    hooks: tuple[Hook, ...] = ()
 
 
 def endpoint_info(endpoint: Endpoint) -> Described | None:
@@ -155,6 +156,7 @@ def _make_endpoint(
         plan.body.info if plan.body is not None else None,
         None if returns is type(None) else returns,
         options,
+        tuple(hooks),
     )
     endpoint._boca_described = described  # type: ignore[attr-defined]
     return endpoint
