@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 import pytest
 
-from boca.channels import Channels, ChannelsUnavailable
+from boca.channels import Channels, ChannelsUnavailable, InvalidMessageId
 
 pytestmark = pytest.mark.anyio
 
@@ -88,3 +88,22 @@ async def test_a_failed_connect_leaves_nothing_open(anyio_backend: str) -> None:
         await channels.connect()
     assert not channels.connected
     await channels.close()
+
+
+async def test_a_malformed_last_event_id_that_reaches_boca_is_a_400(anyio_backend: str) -> None:
+    app, channels = FakeApp(), Channels()
+    channels.install(app)
+    await channels.connect()
+    try:
+        with pytest.raises(InvalidMessageId) as caught:
+            channels.subscribe("items", history=5, last_id="<script>")
+    finally:
+        await channels.close()
+    res = FakeResponse()
+    await app.error_handlers[InvalidMessageId](object(), res, caught.value)
+    assert res.status_code == 400
+    assert res.json == {
+        "error": "400 Bad Request",
+        "status": 400,
+        "detail": "'<script>' is not a message id: message ids look like '1764676800000-0'",
+    }

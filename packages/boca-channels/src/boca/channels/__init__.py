@@ -15,7 +15,7 @@ the plugin protocol (`app.use(channels)`).
 
 from .backend import Backend
 from .channels import Channels
-from .errors import ChannelsError, ChannelsUnavailable, SubscriberTooSlow
+from .errors import ChannelsError, ChannelsUnavailable, InvalidMessageId, SubscriberTooSlow
 from .memory import MemoryBackend
 from .messages import Message
 from .redis import RedisBackend
@@ -31,6 +31,7 @@ __all__ = [
     "ChannelsError",
     "ChannelsUnavailable",
     "EventStream",
+    "InvalidMessageId",
     "MemoryBackend",
     "Message",
     "Overflow",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, get_args
 import anyio
 
 from .backend import Backend
-from .errors import ChannelsError, ChannelsUnavailable
+from .errors import ChannelsError, ChannelsUnavailable, InvalidMessageId
 from .memory import MemoryBackend
 from .messages import Message, encode, parse_id
 from .subscription import Overflow, Subscription
@@ -142,12 +142,14 @@ class Channels:
         """Boca's plugin protocol: connect at startup, close at shutdown, 503 when down.
 
         The channels are in `app.extensions["channels"]`. A `ChannelsUnavailable` that a view
-        lets through answers `503 Service Unavailable` with `Retry-After: 1`.
+        lets through answers `503 Service Unavailable` with `Retry-After: 1`, and an
+        `InvalidMessageId` (a malformed `Last-Event-ID` given to `subscribe`) `400 Bad Request`.
         """
         app.extensions["channels"] = self
         app.on("startup", self.connect)
         app.on("shutdown", self.close)
         app.add_error_handler(ChannelsUnavailable, _unavailable)
+        app.add_error_handler(InvalidMessageId, _invalid_id)
 
     # -- publishing and subscribing -----------------------------------------------------------
 
@@ -285,3 +287,9 @@ async def _unavailable(req: Any, res: Any, exc: ChannelsUnavailable) -> None:
         "status": 503,
         "detail": "the channels backend is unavailable; try again shortly",
     }
+
+
+async def _invalid_id(req: Any, res: Any, exc: InvalidMessageId) -> None:
+    """Boca's error handler: a malformed `Last-Event-ID` is the client's fault."""
+    res.status_code = 400
+    res.json = {"error": "400 Bad Request", "status": 400, "detail": str(exc)}

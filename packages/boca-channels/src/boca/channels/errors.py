@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ChannelsError", "ChannelsUnavailable", "SubscriberTooSlow"]
+__all__ = ["ChannelsError", "ChannelsUnavailable", "InvalidMessageId", "SubscriberTooSlow"]
 
 
 class ChannelsError(Exception):
@@ -15,6 +15,14 @@ class ChannelsUnavailable(ChannelsError):
     Raised by `publish()` and by `subscribe()` when they need the backend; nothing waits for
     Redis to come back. With `app.use(channels)` a Boca view that lets it through answers
     `503 Service Unavailable` with `Retry-After`.
+    """
+
+
+class InvalidMessageId(ChannelsError, ValueError):
+    """A `last_id` (a client's `Last-Event-ID`) that is not a message id.
+
+    It comes from the client: with `app.use(channels)` a Boca view that lets it through
+    answers `400 Bad Request`.
     """
 
 

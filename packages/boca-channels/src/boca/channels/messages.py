@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import InvalidMessageId
+
 __all__ = ["Message", "parse_id"]
 
 # A Redis stream id: milliseconds and a sequence number. The memory backend makes the same.
@@ -33,10 +35,10 @@ class Message:
 
 
 def parse_id(value: str) -> tuple[int, int]:
-    """`"1764676800000-3"` -> `(1764676800000, 3)`; `ValueError` for anything else."""
-    match = _ID.fullmatch(value)
+    """`"1764676800000-3"` -> `(1764676800000, 3)`; `InvalidMessageId` for anything else."""
+    match = _ID.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(
+        raise InvalidMessageId(
             f"{value[:40]!r} is not a message id: message ids look like '1764676800000-0'"
         )
     return int(match[1]), int(match[2])
