@@ -186,6 +186,7 @@ def test_security_headers_battery_publishes_the_nonce() -> None:
     battery.install(app)
     assert app.middleware == [(SecurityHeadersMiddleware, options)]
     assert app.extensions["csp"] is battery
+    assert app.extensions["middleware"] == [battery]
     assert battery.nonce({"csp_nonce": "abc"}) == "abc"
     with pytest.raises(TypeError):
         SecurityHeaders(x_frame_options="DENY")

@@ -5,7 +5,7 @@ Starlette's types only, never on `boca.core`.
 """
 
 from .accesslog import AccessLogMiddleware
-from .battery import MiddlewareBattery, from_settings
+from .battery import MiddlewareBattery, SecurityHeaders, from_settings
 from .compression import DEFAULT_CONTENT_TYPES, CompressionMiddleware, GZipMiddleware
 from .cors import CORSMiddleware
 from .csrf import CSRF, CSRFMiddleware, CSRFToken, csrf_input, csrf_token
@@ -13,7 +13,7 @@ from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .proxyheaders import ProxyHeadersMiddleware
 from .ratelimit import Limit, RateLimitMiddleware
 from .requestid import RequestIDMiddleware, get_request_id, request_id_var
-from .securityheaders import SecurityHeaders, SecurityHeadersMiddleware, csp_nonce
+from .securityheaders import SecurityHeadersMiddleware, csp_nonce
 from .sessions import Session, SessionMiddleware, SessionTooLarge
 from .stores import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from .compression import GZipMiddleware
 from .cors import CORSMiddleware
 from .https import HSTSMiddleware
-from .securityheaders import SecurityHeadersMiddleware
+from .securityheaders import SecurityHeadersMiddleware, csp_nonce
 from .sessions import SessionMiddleware
 from .trustedhost import TrustedHostMiddleware
 
@@ -48,6 +48,28 @@ class MiddlewareBattery:
         )
 
 
+class SecurityHeaders(MiddlewareBattery):
+    """Security headers as a Boca battery: `app.use(SecurityHeaders(csp_nonce=True, ...))`.
+
+    Adds `SecurityHeadersMiddleware` with these options (checked now, naming a bad one)
+    and publishes itself at `app.extensions["csp"]`, where templates find `nonce(request)`.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        SecurityHeadersMiddleware(_noop, **options)
+        super().__init__(SecurityHeadersMiddleware, **options)
+
+    def install(self, app: _App) -> None:
+        """Add the middleware and publish `app.extensions["csp"]`."""
+        super().install(app)
+        app.extensions["csp"] = self
+
+    @staticmethod
+    def nonce(request: Any) -> str:
+        """The request's CSP nonce (see `csp_nonce`)."""
+        return csp_nonce(request)
+
+
 def _options(value: Any, setting: str) -> dict[str, Any]:
     if value is True:
         return {}
@@ -80,8 +102,7 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
         batteries.append(MiddlewareBattery(HSTSMiddleware, **_options(settings["HSTS"], "HSTS")))
     if settings.get("SECURITY_HEADERS"):
         headers = _options(settings["SECURITY_HEADERS"], "SECURITY_HEADERS")
-        SecurityHeadersMiddleware(_noop, **headers)  # fail now on bad options, naming them
-        batteries.append(MiddlewareBattery(SecurityHeadersMiddleware, **headers))
+        batteries.append(SecurityHeaders(**headers))
     if settings.get("CORS"):
         cors = settings["CORS"]
         options: dict[str, Any] = (

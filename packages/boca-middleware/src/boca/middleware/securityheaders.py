@@ -174,28 +174,6 @@ def csp_nonce(request: Any) -> str:
     return nonce
 
 
-class SecurityHeaders:
-    """Security headers as a Boca battery: `app.use(SecurityHeaders(csp_nonce=True, ...))`.
-
-    Adds `SecurityHeadersMiddleware` with these options and publishes itself at
-    `app.extensions["csp"]`, where templates find `nonce(request)`.
-    """
-
-    def __init__(self, **options: Any) -> None:
-        SecurityHeadersMiddleware(_noop, **options)  # fail now on bad options, naming them
-        self.options = options
-
-    def install(self, app: Any) -> None:
-        """Add the middleware and publish `app.extensions["csp"]`."""
-        app.add_middleware(SecurityHeadersMiddleware, **self.options)
-        app.extensions["csp"] = self
-
-    @staticmethod
-    def nonce(request: Any) -> str:
-        """The request's CSP nonce (see `csp_nonce`)."""
-        return csp_nonce(request)
-
-
 def _permissions(policy: Mapping[str, Collection[str]]) -> str:
     items = []
     for feature, origins in policy.items():
@@ -222,7 +200,3 @@ def _directives(
         name.lower(): [sources] if isinstance(sources, str) else list(sources)
         for name, sources in policy.items()
     }
-
-
-async def _noop(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
-    """Stands in for the app while a configuration is checked."""
