@@ -159,3 +159,18 @@ def test_fastapi_static_files_tutorial(tutorial_dir: Path, anyio_backend: str) -
             "info": {"title": "FastAPI", "version": "0.1.0"},
             "paths": {},
         }
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (StaticFiles.__init__, StarletteStaticFiles.__init__),
+    ],
+)
+def test_every_starlette_argument_is_accepted(ours: object, theirs: object) -> None:
+    import inspect
+
+    mine = inspect.signature(ours).parameters  # type: ignore[arg-type]
+    for name, param in inspect.signature(theirs).parameters.items():  # type: ignore[arg-type]
+        assert name in mine, name
+        assert mine[name].kind in (param.kind, inspect.Parameter.POSITIONAL_OR_KEYWORD), name

@@ -185,3 +185,21 @@ async def test_templates_and_static_mounted_in_starlette(tutorial: Path) -> None
     async with _client(app) as c:
         r = await c.get("/items/x")
     assert 'href="http://testserver/items/a&amp;b">Item ID: a&amp;b</a>' in r.text
+
+
+def test_every_starlette_argument_is_accepted() -> None:
+    import inspect
+
+    from starlette.templating import Jinja2Templates as StarletteTemplates
+
+    pairs = [
+        (Jinja2Templates.__init__, StarletteTemplates.__init__),
+        (Jinja2Templates.TemplateResponse, StarletteTemplates.TemplateResponse),
+        (Jinja2Templates.get_template, StarletteTemplates.get_template),
+    ]
+    for ours, theirs in pairs:
+        mine = inspect.signature(ours).parameters
+        for name, param in inspect.signature(theirs).parameters.items():
+            assert name in mine, (theirs, name)
+            assert mine[name].kind == param.kind, (theirs, name)
+            assert mine[name].default == param.default, (theirs, name)
