@@ -198,3 +198,13 @@ async def test_a_backend_used_before_connecting_says_so(redis_url: str) -> None:
     backend = RedisBackend(redis_url)
     with pytest.raises(ChannelsUnavailable, match="the Redis backend is not connected"):
         await backend.publish("items", "1")
+
+
+async def test_a_client_of_ones_own_such_as_sentinels(redis_url: str) -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(redis_url)
+    backend = RedisBackend("redis://sentinel/mymaster", client=client)
+    async with Channels(backend) as channels, channels.subscribe("items") as sub:
+        await channels.publish("items", "via my client")
+        assert [m.data for m in await receive_all(sub, 1)] == ["via my client"]

@@ -62,6 +62,9 @@ class RedisBackend:
             with `ChannelsUnavailable`: nothing waits longer for a Redis that is down.
         reconnect_delay: The first wait before reconnecting after the connection is lost; it
             doubles on each failure, up to `max_reconnect_delay`, with jitter.
+        client: A `redis.asyncio.Redis` client to use instead of one made from `url`: for
+            Sentinel, `Sentinel([...]).master_for("mymaster")`. `url` then only names it in
+            messages. It is closed at shutdown.
         **options: Passed to `redis.asyncio.Redis.from_url` (`ssl_ca_certs=...`, ...).
 
     Needs redis-py (`pip install "boca-channels[redis]"`) and runs on asyncio (redis-py's
@@ -76,6 +79,7 @@ class RedisBackend:
         timeout: float = 2.0,
         reconnect_delay: float = 0.1,
         max_reconnect_delay: float = 5.0,
+        client: Any = None,
         **options: Any,
     ) -> None:
         try:
@@ -85,7 +89,7 @@ class RedisBackend:
                 "RedisBackend needs redis-py: pip install 'boca-channels[redis]'"
             ) from None
         scheme = urlsplit(url).scheme.lower() if isinstance(url, str) else ""
-        if scheme not in _SCHEMES:
+        if client is None and scheme not in _SCHEMES:
             raise ValueError(
                 f"RedisBackend({url!r}): not a Redis URL. Write it as "
                 "'redis://host:6379/0' (or rediss://, unix:///path/redis.sock)"
@@ -110,6 +114,7 @@ class RedisBackend:
         if scheme.startswith("valkey"):
             url = "redis" + url[len("valkey") :]
         self._connect_url = url
+        self._given = client
         self._client: Any = None
         self._pubsub: Any = None
         self._script: Any = None
@@ -139,7 +144,9 @@ class RedisBackend:
                 "RedisBackend runs on asyncio (redis-py's client is asyncio only); on trio use "
                 "MemoryBackend"
             )
-        client = self._redis.asyncio.Redis.from_url(self._connect_url, **self._options)
+        client = self._given or self._redis.asyncio.Redis.from_url(
+            self._connect_url, **self._options
+        )
         try:
             with anyio.fail_after(self.timeout):
                 await client.ping()
