@@ -77,10 +77,14 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session
 def test_quickstart(session: Session, tmp_path: Path) -> None:
     session.run("quickstart.sh")
     assert "3 passed" in session.outputs[1]
+    # Under --reload the server process loads demo.app:app through the factory that turns
+    # load errors into 500s.
+    assert os.environ["BOCA_RELOAD_TARGET"] == "demo.app:app"
     assert session.served == [
         (
-            "demo.app:app",
+            "boca.core._loading:reload_target",
             {
+                "factory": True,
                 "host": "127.0.0.1",
                 "port": 8000,
                 "reload": True,
@@ -89,6 +93,7 @@ def test_quickstart(session: Session, tmp_path: Path) -> None:
                 "app_dir": str(tmp_path / "demo"),
                 "http": "boca.core.server:HttpToolsProtocol",
                 "timeout_graceful_shutdown": 30,
+                "proxy_headers": False,
             },
         )
     ]
