@@ -6,8 +6,16 @@ import json
 from typing import Any
 
 import anyio
+import pytest
 
-from boca.middleware import CSRFMiddleware, MemoryStore, RateLimitMiddleware, SessionMiddleware
+from boca.middleware import (
+    CSRFMiddleware,
+    MemoryStore,
+    RateLimitMiddleware,
+    RedisStore,
+    SessionMiddleware,
+    StoreError,
+)
 
 from .conftest import make_scope, respond, run
 
@@ -67,5 +75,16 @@ def test_rate_limit_and_csrf_on_trio() -> None:
         headers = [("cookie", f"csrftoken={token}"), ("x-csrftoken", token)]
         assert (await run(csrf, make_scope(method="POST", headers=headers))).status == 200
         assert (await run(csrf, make_scope(method="POST"))).status == 403
+
+    on_trio(scenario)
+
+
+def test_redis_store_on_trio_says_it_needs_asyncio() -> None:
+    async def scenario() -> None:
+        store = RedisStore("redis://127.0.0.1:1/0")
+        with pytest.raises(StoreError, match=r"runs on asyncio \(redis-py's client\), not on trio"):
+            await store.startup()
+        mw = RateLimitMiddleware(respond(), "2/minute", store=store)
+        assert (await run(mw, make_scope())).status == 503
 
     on_trio(scenario)

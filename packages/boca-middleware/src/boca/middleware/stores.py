@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
+import sniffio
 
 from ._gcra import SCRIPT, Decision, decide, from_script
 
@@ -193,8 +194,17 @@ class RedisStore:
                 "redis://host:6379/0, rediss://host:6380/0 or unix:///path/to/redis.sock."
             ) from None
         self._script = self.client.register_script(SCRIPT)
+        self._on_asyncio = False
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        if not self._on_asyncio:
+            library = sniffio.current_async_library()
+            if library != "asyncio":
+                raise StoreError(
+                    f"RedisStore({self.url!r}) runs on asyncio (redis-py's client), not on "
+                    f"{library}: use MemoryStore there, or serve the app on asyncio."
+                )
+            self._on_asyncio = True
         try:
             with anyio.fail_after(self.timeout):
                 return await call()
@@ -207,6 +217,8 @@ class RedisStore:
         try:
             await self._call("PING", self.client.ping)
         except StoreError as exc:
+            if exc.__cause__ is None:
+                raise
             raise StoreError(
                 f"{exc}. Start Redis there, or fix the URL given to RedisStore()."
             ) from exc.__cause__
