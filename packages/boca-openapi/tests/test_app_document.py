@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pydantic
+from annotated_types import MaxLen
 from openapi_spec_validator import validate
 
 from boca.core import App, Body, Router
@@ -173,4 +174,56 @@ def test_routers_class_views_embedded_bodies_pydantic_and_what_is_skipped() -> N
         "minLength": 1,
         "title": "Name",
         "type": "string",
+    }
+
+
+@dataclass
+class Author:
+    name: Annotated[str, MaxLen(100)]
+
+
+@dataclass
+class Book:
+    title: str
+    authors: list[Author]
+
+
+def test_a_model_validated_by_several_routes_is_one_component() -> None:
+    app = App()
+
+    @app.post("/authors")
+    async def add_author(req: Any, res: Any, author: Author) -> Author:
+        return author
+
+    @app.put("/authors/{n}")
+    async def set_author(req: Any, res: Any, n: int, author: Author) -> list[Author]:
+        return [author]
+
+    @app.post("/books")
+    async def add_book(req: Any, res: Any, book: Book) -> Book:
+        return book
+
+    app.use(OpenAPI(title="T", version="1"))
+    doc = document(app)
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == [
+        "Author",
+        "Book",
+        "ErrorDetail",
+        "ErrorModel",
+        "ValidationErrorModel",
+    ]
+    assert schemas["Author"]["properties"] == {"name": {"type": "string", "maxLength": 100}}
+    assert schemas["Book"]["properties"]["authors"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Author"},
+    }
+    ref = {"$ref": "#/components/schemas/Author"}
+    add, put = doc["paths"]["/authors"]["post"], doc["paths"]["/authors/{n}"]["put"]
+    assert add["requestBody"]["content"]["application/json"]["schema"] == ref
+    assert add["responses"]["200"]["content"]["application/json"]["schema"] == ref
+    assert put["requestBody"]["content"]["application/json"]["schema"] == ref
+    assert put["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": ref,
     }

@@ -102,17 +102,21 @@ def _has_content(status: int) -> bool:
     return not (100 <= status < 200 or status in (204, 304))
 
 
-def _collect(schemas: SchemaSet, route: RouteInfo) -> None:
+def _collect_inputs(schemas: SchemaSet, route: RouteInfo) -> None:
     where = f"route {route.name or route.path!r}"
     for param in route.params:
-        schemas.add(param.schema_type, f"{where}, parameter {param.name!r}")
+        schemas.add_input(param.schema_type, f"{where}, parameter {param.name!r}")
     if route.body is not None:
         if _form(route.body):
             for f in route.body.fields:
                 if _upload_schema(f.annotation) is None:
-                    schemas.add(f.schema_type, f"{where}, form field {f.name!r}")
+                    schemas.add_input(f.schema_type, f"{where}, form field {f.name!r}")
         else:
-            schemas.add(route.body.schema_type, f"{where}, request body")
+            schemas.add_input(route.body.schema_type, f"{where}, request body")
+
+
+def _collect_outputs(schemas: SchemaSet, route: RouteInfo) -> None:
+    where = f"route {route.name or route.path!r}"
     if route.returns is not None and not _is_raw_response(route.returns):
         schemas.add(route.returns, f"{where}, return annotation")
     for status, value in route.responses.items():
@@ -294,8 +298,11 @@ def build_document(routes: Sequence[RouteInfo], settings: DocumentSettings) -> d
     error, validation = error_models()
     schemas.add(error, "the error responses")
     schemas.add(validation, "the validation error responses")
-    for route in {id(route): route for route, _ in operations}.values():
-        _collect(schemas, route)
+    documented = list({id(route): route for route, _ in operations}.values())
+    for route in documented:  # inputs first: their models carry the constraints
+        _collect_inputs(schemas, route)
+    for route in documented:
+        _collect_outputs(schemas, route)
     schemas.resolve()
 
     paths: dict[str, dict[str, Any]] = {}

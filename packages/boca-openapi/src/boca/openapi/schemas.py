@@ -8,6 +8,8 @@ its own models. Named models become `$ref`s into `components/schemas`.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import typing
 from collections.abc import Hashable, Iterator
@@ -56,11 +58,30 @@ class SchemaSet:
         self._pydantic: dict[Hashable, tuple[int, Any]] = {}
         self._schemas: dict[Hashable, dict[str, Any]] = {}
         self._owners: dict[Hashable, str] = {}
+        # (module, qualname) -> the copy of a model that boca-core made for validation.
+        self._inputs: dict[tuple[str, str], type] = {}
         #: `components/schemas` once resolved, sorted by name.
         self.components: dict[str, Any] = {}
 
+    def add_input(self, tp: Any, owner: str) -> None:
+        """Document a type the app validates (a `schema_type`), constraints included.
+
+        boca-core gives a model whose fields carry constraints as a copy of the class with
+        the constraints in msgspec's terms; an output annotated with the original class is
+        documented with that copy, so the model is one component, not two.
+        """
+        if isinstance(tp, type):
+            self._inputs.setdefault((tp.__module__, tp.__qualname__), tp)
+        self.add(tp, owner)
+
+    def _canonical(self, tp: Any) -> Any:
+        if isinstance(tp, type):
+            return self._inputs.get((tp.__module__, tp.__qualname__), tp)
+        return tp
+
     def add(self, tp: Any, owner: str) -> None:
         """Document `tp`; `owner` names who uses it, for the error message if it cannot be."""
+        tp = self._canonical(tp)
         key = _key(tp)
         table = self._pydantic if _uses_pydantic(tp) else self._msgspec
         if key not in table:
@@ -69,7 +90,7 @@ class SchemaSet:
 
     def schema(self, tp: Any) -> dict[str, Any]:
         """The schema of a type given to `add` (a fresh copy, safe to extend)."""
-        return dict(self._schemas[_key(tp)])
+        return dict(self._schemas[_key(self._canonical(tp))])
 
     def resolve(self) -> None:
         components: dict[str, Any] = {}
@@ -85,6 +106,10 @@ class SchemaSet:
                 self._schemas[key] = schema
         if self._pydantic:
             self._resolve_pydantic(components)
+        renames = _merge_duplicates(components)
+        if renames:
+            for key, schema in self._schemas.items():
+                self._schemas[key] = _rename_refs(schema, renames)
         self.components = dict(sorted(components.items()))
 
     def _explain(self, table: dict[Hashable, tuple[int, Any]]) -> None:
@@ -123,6 +148,91 @@ class SchemaSet:
             components[target] = _rename_refs(schema, renames)
         for (key, _mode), schema in schemas.items():
             self._schemas[key] = _rename_refs(schema, renames)
+
+
+def _plain_name(title: str) -> str:
+    """msgspec's component name for a title (`Page[Item]` -> `Page_Item_`)."""
+    return re.sub(r"[^a-zA-Z0-9.\-_]", "_", title)
+
+
+_CONSTRAINTS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+    }
+)
+
+
+def _unconstrained(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _unconstrained(v) for k, v in value.items() if k not in _CONSTRAINTS}
+    if isinstance(value, list):
+        return [_unconstrained(v) for v in value]
+    return value
+
+
+def _merge_duplicates(components: dict[str, Any]) -> dict[str, str]:
+    """Merge components that are copies of one model, in place; the `$ref` renames.
+
+    boca-core validates a model whose fields carry constraints through a copy of it, one per
+    route; an output annotation names the original class. msgspec names them apart
+    (`app.Author`, `app.Author_2`: the same class name, so the same module and qualname).
+    Copies whose schemas agree but for their constraints become one component, the one with
+    the constraints, under the plain name (`Author`) when no other model has it.
+    """
+    renames: dict[str, str] = {}
+    while True:
+        groups: dict[str, list[str]] = {}
+        for name, schema in components.items():
+            title = schema.get("title") if isinstance(schema, dict) else None
+            if isinstance(title, str):
+                base = re.sub(r"_\d+$", "", name) if "." in name else name
+                shape = json.dumps(_unconstrained(schema), sort_keys=True)
+                groups.setdefault(f"{title}\0{base}\0{shape}", []).append(name)
+        merged: dict[str, str] = {}
+        for names in groups.values():
+            if len(names) > 1:
+                keep = max(names, key=lambda n: (len(json.dumps(components[n])), -len(n)))
+                merged.update({_REF_PREFIX + n: _REF_PREFIX + keep for n in names if n != keep})
+        if not merged:
+            break
+        _apply(components, merged, renames)
+    titles: dict[str, list[str]] = {}
+    for name, schema in components.items():
+        if isinstance(schema, dict) and isinstance(schema.get("title"), str):
+            titles.setdefault(schema["title"], []).append(name)
+    plain = {
+        _REF_PREFIX + names[0]: _REF_PREFIX + _plain_name(title)
+        for title, names in titles.items()
+        if len(names) == 1
+        and names[0] != _plain_name(title)
+        and _plain_name(title) not in components
+    }
+    if plain:
+        _apply(components, plain, renames)
+    return renames
+
+
+def _apply(components: dict[str, Any], renames: dict[str, str], done: dict[str, str]) -> None:
+    """Rename (or merge away) components and every `$ref` to them; record it in `done`."""
+    moved = {old: components.pop(old.removeprefix(_REF_PREFIX)) for old in renames}
+    for old, new in renames.items():
+        components.setdefault(new.removeprefix(_REF_PREFIX), moved[old])
+    for name in list(components):
+        components[name] = _rename_refs(components[name], renames)
+    for old, new in list(done.items()):
+        done[old] = renames.get(new, new)
+    done.update(renames)
 
 
 def _rename_refs(value: Any, renames: dict[str, str]) -> Any:
