@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 
 import anyio
@@ -171,3 +172,31 @@ def test_imports_and_works_without_redis(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ImportError, match=r'pip install "boca-middleware\[redis\]"'):
         RedisStore()
+
+
+def test_the_package_imports_and_serves_without_redis() -> None:
+    """Blocks redis-py in a fresh interpreter: sessions and limits on MemoryStore still work."""
+    probe = """
+import sys
+sys.modules["redis"] = None  # as if redis-py were not installed
+import anyio
+from boca.middleware import MemoryStore, RateLimitMiddleware, SessionMiddleware, RedisStore
+
+async def main():
+    store = MemoryStore()
+    await store.set("k", b"v")
+    assert await store.get("k") == b"v"
+    RateLimitMiddleware(lambda *a: None, "1/second", store=store)
+    SessionMiddleware(lambda *a: None, secret_key="s", store=store)
+    try:
+        RedisStore()
+    except ImportError as exc:
+        print(exc)
+
+anyio.run(main)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == 'RedisStore needs redis-py: pip install "boca-middleware[redis]"\n'
