@@ -58,6 +58,11 @@ def contenders(common: Any) -> dict[str, tuple[str, Contender]]:
     async def boca_render() -> str:
         return await templates.render("page.html", title=title, items=items)
 
+    always_async = Templates(template_dir, async_render=True)
+
+    async def boca_render_always_async() -> str:
+        return await always_async.render("page.html", title=title, items=items)
+
     async def jinja2_sync() -> str:
         return sync_template.render(title=title, items=items)
 
@@ -68,8 +73,10 @@ def contenders(common: Any) -> dict[str, tuple[str, Contender]]:
     return {
         ASYNC_BASE: (ASYNC_BASE, jinja2_template),
         "jinja2 get_template().render_async": (ASYNC_BASE, jinja2_get_template),
-        "boca Templates.render": (ASYNC_BASE, boca_render),
+        "boca Templates(async_render=True).render": (ASYNC_BASE, boca_render_always_async),
         SYNC_BASE: (SYNC_BASE, jinja2_sync),
+        # The default renders a template that awaits nothing in sync mode.
+        "boca Templates.render": (SYNC_BASE, boca_render),
         "boca Templates.render_sync": (SYNC_BASE, boca_render_sync),
     }
 
