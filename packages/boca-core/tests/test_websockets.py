@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket as StarletteWebSocket
 from websockets.asyncio.client import ClientConnection, connect
@@ -31,6 +32,7 @@ from boca.core import (
     WebSocketDisconnect,
 )
 from boca.core.testing import LiveServer
+from boca.core.websockets import origin_allowed
 
 EVENTS: list[tuple[Any, ...]] = []
 _LOCK = threading.Lock()
@@ -743,10 +745,45 @@ async def test_hostile_W3() -> None:
         async with client(url + "/partner", origin="https://partner.example") as ws:
             assert await ws.recv() == "partner"
         assert await refused(url + "/partner", origin="https://good.example") == 403
-    # Without a list, every origin is accepted.
-    with LiveServer(origin_app()) as server:
+    # `["*"]` opts out: every origin is accepted.
+    with LiveServer(origin_app(websocket_origins=["*"])) as server:
         async with client(server.ws_url + "/feed", origin="https://evil.example") as ws:
             assert await ws.recv() == "ok"
+
+
+async def test_websocket_cross_origin_handshake_refused_by_default() -> None:
+    """Cross-site websocket hijacking (issue 14): with no list, only the same site may connect."""
+    with LiveServer(origin_app()) as server:
+        url, port = server.ws_url, server.port
+        for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example"):
+            assert await refused(url + "/feed", origin=origin) == 403
+        assert await refused(url + "/feed", origin=f"http://localhost:{port}") == 403
+        assert events("feed-ran") == []
+        for origin in (f"http://127.0.0.1:{port}", "https://127.0.0.1", "http://127.0.0.1:1"):
+            async with client(url + "/feed", origin=origin) as ws:  # same host, any port
+                assert await ws.recv() == "ok"
+        async with client(url + "/feed") as ws:  # no Origin: not a browser
+            assert await ws.recv() == "ok"
+        async with client(url + "/public", origin="https://evil.example") as ws:
+            assert await ws.recv() == "public"  # the route opted out
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "allowed"),
+    [
+        (b"Example.com.", b"https://example.COM", True),
+        (b"[::1]:8000", b"http://[::1]", True),
+        (b"example.com", b"https://www.example.com", False),
+        (b"example.com", b"http://[::1", False),  # malformed
+        (None, b"https://example.com", False),
+    ],
+)
+def test_websocket_same_origin_compares_host_names(
+    host: bytes | None, origin: bytes, allowed: bool
+) -> None:
+    headers = [(b"origin", origin)] + ([(b"host", host)] if host is not None else [])
+    connection = HTTPConnection({"type": "websocket", "headers": headers})
+    assert origin_allowed(connection, None) is allowed
 
 
 async def test_hostile_F14() -> None:

@@ -65,9 +65,10 @@ class App(MethodShortcuts):
             else `408 Request Timeout` and a closed connection (a client trickling one byte
             a second never trips `body_timeout`). `"auto"` (default): `max_body_size` at
             64 KiB/s, at least 60 s (none when `max_body_size` is `None`); `None`: no deadline.
-        websocket_origins: the `Origin`s allowed to open websockets (`["*"]`: any); a
-            handshake from another origin is refused with 403. `None` (default) checks
-            nothing; a websocket route's own `allowed_origins` wins.
+        websocket_origins: the `Origin`s allowed to open websockets; a handshake from
+            another origin is refused with 403. `None` (default): the same site only (the
+            `Origin`'s host is the `Host`'s; no `Origin`, no browser: allowed). `["*"]`: any
+            origin. A websocket route's own `allowed_origins` wins.
         base_url: the app's public address, such as `"https://example.com"`, from which
             `req.url_for()` builds absolute URLs (also the `BASE_URL` setting, or
             `SERVER_NAME` for the host alone). Without it only a `Host` that

@@ -6,6 +6,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketDisconnect
@@ -237,11 +238,27 @@ def _origins(origins: Iterable[str] | None) -> frozenset[str] | None:
 
 
 def origin_allowed(ws: HTTPConnection, origins: frozenset[str] | None) -> bool:
-    """Whether the handshake's `Origin` is in the allow-list (no list: every origin is)."""
-    if origins is None or "*" in origins:
-        return True
+    """Whether the handshake's `Origin` may open the websocket.
+
+    With no list, only the same site may (cross-site websocket hijacking): the `Origin`'s host
+    must be the `Host`'s, ports aside; a handshake without `Origin` comes from no browser and
+    is let in. `["*"]` lets every origin in; a list, only those origins.
+    """
     origin = ws.headers.get("origin")
+    if origins is None:
+        return origin is None or _same_host(origin, ws.headers.get("host"))
+    if "*" in origins:
+        return True
     return origin is not None and origin.lower().rstrip("/") in origins
+
+
+def _same_host(origin: str, host: str | None) -> bool:
+    try:
+        theirs = urlsplit(origin).hostname
+        ours = urlsplit("//" + host).hostname if host else None
+    except ValueError:  # a malformed IPv6 literal
+        return False
+    return theirs is not None and ours is not None and theirs.rstrip(".") == ours.rstrip(".")
 
 
 _CLASS_HOOKS = ("on_connect", "on_receive", "on_disconnect")
