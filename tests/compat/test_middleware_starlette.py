@@ -282,3 +282,36 @@ def test_websocket_and_lifespan_pass_through_starlette(anyio_backend: str) -> No
         with client.websocket_connect("/ws") as ws:
             assert ws.receive_text() == "hi"
         assert client.get("/").status_code == 200
+
+
+def _parameters(cls: Any) -> tuple[list[str], set[str]]:
+    import inspect
+
+    params = list(inspect.signature(cls.__init__).parameters.values())[2:]  # self, app
+    positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    return positional, {p.name for p in params}
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"),
+    [
+        ("starlette.middleware.cors:CORSMiddleware", CORSMiddleware),
+        ("starlette.middleware.gzip:GZipMiddleware", GZipMiddleware),
+        ("starlette.middleware.trustedhost:TrustedHostMiddleware", TrustedHostMiddleware),
+        ("starlette.middleware.httpsredirect:HTTPSRedirectMiddleware", HTTPSRedirectMiddleware),
+        ("uvicorn.middleware.proxy_headers:ProxyHeadersMiddleware", ProxyHeadersMiddleware),
+    ],
+)
+def test_every_starlette_argument_name_is_accepted(theirs: str, ours: Any) -> None:
+    import importlib
+
+    module, _, name = theirs.partition(":")
+    their_positional, their_names = _parameters(getattr(importlib.import_module(module), name))
+    our_positional, our_names = _parameters(ours)
+    assert their_names <= our_names
+    if ours is ProxyHeadersMiddleware:
+        # Uvicorn's first argument, trusted_hosts, is Boca's trusted_proxies: same meaning.
+        assert their_positional == ["trusted_hosts"]
+        assert our_positional[0] == "trusted_proxies"
+    else:
+        assert our_positional[: len(their_positional)] == their_positional
