@@ -5,10 +5,10 @@ Starlette's types only, never on `boca.core`.
 """
 
 from .accesslog import AccessLogMiddleware
-from .battery import MiddlewareBattery, SecurityHeaders, from_settings
+from .battery import CSRF, MiddlewareBattery, SecurityHeaders, from_settings
 from .compression import DEFAULT_CONTENT_TYPES, CompressionMiddleware, GZipMiddleware
 from .cors import CORSMiddleware
-from .csrf import CSRF, CSRFMiddleware, CSRFToken, csrf_input, csrf_token
+from .csrf import CSRFMiddleware, CSRFToken, csrf_input, csrf_token
 from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .proxyheaders import ProxyHeadersMiddleware
 from .ratelimit import Limit, RateLimitMiddleware

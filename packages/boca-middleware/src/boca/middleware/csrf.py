@@ -18,7 +18,7 @@ from ._errors import send_error
 from ._forms import form_field
 from ._routes import RouteMap
 
-__all__ = ["CSRF", "CSRFMiddleware", "CSRFToken", "csrf_input", "csrf_token"]
+__all__ = ["CSRFMiddleware", "CSRFToken", "csrf_input", "csrf_token"]
 
 logger = logging.getLogger("boca.middleware")
 
@@ -262,35 +262,3 @@ class CSRFMiddleware:
         if more or len(body) > self.max_body_size:
             return None, replay
         return form_field(content_type, bytes(body), self.field_name), replay
-
-
-class CSRF:
-    """CSRF protection as a Boca battery: `app.use(CSRF(secret_key=...))`.
-
-    Adds `CSRFMiddleware` with these options and publishes itself at
-    `app.extensions["csrf"]`, where boca-templates finds `token(request)` and
-    `input(request)` for its `csrf_input()` template global.
-    """
-
-    def __init__(self, **options: Any) -> None:
-        CSRFMiddleware(_noop, **options)  # fail now on bad options, naming them
-        self.options = options
-
-    def install(self, app: Any) -> None:
-        """Add the middleware and publish `app.extensions["csrf"]`."""
-        app.add_middleware(CSRFMiddleware, **self.options)
-        app.extensions["csrf"] = self
-
-    @staticmethod
-    def token(request: Any) -> str:
-        """The request's token (see `csrf_token`)."""
-        return csrf_token(request)
-
-    @staticmethod
-    def input(request: Any) -> str:
-        """A hidden form field with the request's token, as HTML."""
-        return csrf_input(request)
-
-
-async def _noop(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
-    """Stands in for the app while the options are checked."""
