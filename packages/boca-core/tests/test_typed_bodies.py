@@ -498,7 +498,7 @@ def test_long_values_are_not_echoed() -> None:
     response = client.post("/kinds", json={**bad, "level": 1, "mode": "<b>" * 1000})
     messages = [e["msg"] for e in response.json()["detail"]]
     assert all(len(m) <= 160 for m in messages)
-    assert "Invalid enum value '<b><b><b><b><b><b><b><b>...'" in messages
+    assert "Invalid enum value '" + "<b>" * 13 + "<...'" in messages
 
 
 def test_declaration_errors_for_bodies() -> None:

@@ -23,7 +23,7 @@ from .errors import HTTPError
 __all__ = ["RequestValidationError", "collect_errors", "detail", "message"]
 
 _AT = re.compile(r" - at `\$[^`]*`$")
-_QUOTED = re.compile(r"'([^']{24})[^']+'")
+_QUOTED = re.compile(r"'([^']{40})[^']+'")
 _MAX_MESSAGE = 160
 _MAX_ERRORS = 100
 _MAX_DEPTH = 64
