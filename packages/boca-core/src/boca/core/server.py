@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import types
+import weakref
 from typing import Any
 
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
 from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as _UvicornCycle
+from uvicorn.server import ServerState
 
 from ._status import STATUS_LINES
 
@@ -68,6 +70,20 @@ def _with_status_lines(function: Any) -> Any:
     return rebound
 
 
+#: One shutdown extension per server, shared by its connections: an event per connection would
+#: cost each of them some 700 bytes for the same information.
+_SHUTDOWN: weakref.WeakKeyDictionary[ServerState, dict[str, asyncio.Event]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shutdown_extension(state: ServerState) -> dict[str, asyncio.Event]:
+    extension = _SHUTDOWN.get(state)
+    if extension is None:
+        extension = _SHUTDOWN[state] = {"event": asyncio.Event()}
+    return extension
+
+
 class _Cycle(_UvicornCycle):
     """Uvicorn's request/response cycle, writing Boca's status lines."""
 
@@ -87,13 +103,25 @@ class HttpToolsProtocol(_UvicornHttpTools):
     #: Uvicorn resets its keep-alive timer on every byte). Override in a subclass to change.
     head_timeout: float = HEAD_TIMEOUT
 
+    # Slots, not more keys in the instance dict Uvicorn's attributes fill: seven more keys
+    # would make every connection's dict grow to the next size, 1.5 KB each.
+    __slots__ = (
+        "_head_bytes",
+        "_head_lines",
+        "_head_size",
+        "_head_timer",
+        "_in_head",
+        "_queued_error",
+        "_shutdown",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._in_head = False
         self._head_bytes = 0
         self._head_size = 0
         self._head_lines = 0
-        self._stopping: asyncio.Event | None = None
+        self._shutdown = _shutdown_extension(self.server_state)
         self._head_timer: asyncio.TimerHandle | None = None
         #: An error answer waiting for the pipelined responses before it (then the connection
         #: closes); the request that caused it is never read further.
@@ -107,14 +135,11 @@ class HttpToolsProtocol(_UvicornHttpTools):
         super().on_message_begin()
         self._cancel_head_timer()
         self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
-        if self._stopping is None:
-            self._stopping = asyncio.Event()
-        self.scope.setdefault("extensions", {})[SHUTDOWN_EXTENSION] = {"event": self._stopping}
+        self.scope.setdefault("extensions", {})[SHUTDOWN_EXTENSION] = self._shutdown
 
     def shutdown(self) -> None:
-        """The server is stopping: tell the running request, then let Uvicorn go on."""
-        if self._stopping is not None:
-            self._stopping.set()
+        """The server is stopping: tell the running requests, then let Uvicorn go on."""
+        self._shutdown["event"].set()
         super().shutdown()
 
     def on_url(self, url: bytes) -> None:
