@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install system run test lint format types versions unit docs docs-serve packaging bench release clean
+.PHONY: help install system run test lint format types versions unit docs docs-serve packaging bench release clean matrix fuzz soak
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ install: $(STAMP) ## Build the development environment in .venv (editable instal
 run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000
 	$(BIN)/boca run showcase.app:app --host $(HOST) --port $(PORT)
 
-test: lint types versions unit docs packaging ## Run every check: lint, types, versions, tests with coverage, docs, packaging
+test: lint types versions unit matrix docs packaging ## Run every check: lint, types, versions, tests with coverage, the Python matrix, docs, packaging
 
 lint: $(STAMP) ## ruff format --check and ruff check
 	$(BIN)/ruff format --check .
@@ -52,6 +52,17 @@ unit: $(STAMP) system ## All tests (packages and tests/) with line+branch covera
 	$(BIN)/python -m coverage combine -q || true
 	$(BIN)/python scripts/coverage_report.py
 
+matrix: $(STAMP) system ## The test suite on every other supported Python found (nox, in parallel, no coverage)
+	$(BIN)/python scripts/matrix.py --skip $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP) ## Coverage-guided fuzzing (atheris) of each harness for FUZZ_SECONDS; crashes saved under tests/fuzz/corpus/
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+SOAK_REQUESTS ?= 1000000
+soak: $(STAMP) ## 1,000,000 keep-alive requests against `boca run` over a mix; RSS and fds over time
+	$(BIN)/python benchmarks/soak.py --requests $(SOAK_REQUESTS)
+
 docs: $(STAMP) ## Build the documentation site with --strict
 	$(BIN)/mkdocs build --strict --quiet
 
@@ -69,4 +80,4 @@ release: $(STAMP) ## Bump a package and date its CHANGELOG: make release PKG=cor
 	$(BIN)/python scripts/release.py $(PKG) $(PART)
 
 clean: ## Remove the environment and build artefacts
-	rm -rf $(VENV) site dist packages/*/dist .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) site dist packages/*/dist .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache .nox

@@ -59,3 +59,24 @@ def pytest_pycollect_makeitem(
             converted.append(item)
     if changed:
         outcome.force_result(converted)
+
+
+# Property-based tests (hypothesis): `ci`, the default, is bounded and derandomized (a fixed seed),
+# so a run of `make test` is repeatable; HYPOTHESIS_PROFILE=dev explores more and at random, and
+# `fuzz` (used by `make fuzz`) much more. Deadlines are off: no test asserts on timing.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # the package test suites run installed alone, some without hypothesis
+    pass
+else:
+    _slow = [HealthCheck.too_slow, HealthCheck.differing_executors]
+    settings.register_profile(
+        "ci", max_examples=25, derandomize=True, deadline=None, suppress_health_check=_slow
+    )
+    settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=_slow)
+    settings.register_profile(
+        "fuzz", max_examples=20_000, deadline=None, suppress_health_check=_slow
+    )
+    import os as _os
+
+    settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "ci"))

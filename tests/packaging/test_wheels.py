@@ -17,11 +17,12 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 # What each package's own test suite needs besides the package itself.
 TEST_REQUIREMENTS = {
-    "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets"],
+    "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets", "hypothesis"],
     "boca-templates": ["pytest", "pytest-asyncio", "anyio", "trio"],
-    "boca-static": ["pytest", "pytest-asyncio", "httpx", "trio"],
+    "boca-static": ["pytest", "pytest-asyncio", "httpx", "trio", "hypothesis"],
     "boca-middleware": [
-        *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]", "trio"]
+        *["pytest", "pytest-asyncio", "httpx", "brotli", "zstandard", "redis[hiredis]", "trio"],
+        "hypothesis",
     ],
     # Its scale-out tests run a Starlette app in Uvicorn processes against a real redis-server.
     "boca-channels": [

@@ -96,7 +96,7 @@ def get(path: str, *extra: bytes, close: bool = False) -> bytes:
 
 @pytest.mark.parametrize("code", sorted(RFC_9110_LINES))
 def test_the_status_line_has_rfc_9110_phrases_on_every_python(live: LiveServer, code: int) -> None:
-    [(status, headers, body)] = responses(exchange(live.port, get(f"/status/{code}", close=True)))
+    [(status, _, body)] = responses(exchange(live.port, get(f"/status/{code}", close=True)))
     assert status == RFC_9110_LINES[code]
     assert body == b"set"
 
