@@ -30,6 +30,15 @@ _BYTES = b"application/octet-stream"
 _NO_BODY = frozenset({204, 304})
 
 
+#: How long a stream's write waits for a client that reads nothing, by default (seconds).
+WRITE_TIMEOUT = 30.0
+
+
+def _check_seconds(name: str, value: float | None) -> None:
+    if value is not None and (isinstance(value, bool) or not value > 0):
+        raise ValueError(f"{name} must be a positive number of seconds, or None")
+
+
 class Response:
     """What a view writes its answer to: status, headers, cookies and one body.
 
@@ -102,19 +111,34 @@ class Response:
     def stream(self, fn: G, /) -> G: ...
 
     @overload
-    def stream(self, fn: None = None, /, *, throw_disconnect: bool = False) -> Callable[[G], G]: ...
+    def stream(
+        self,
+        fn: None = None,
+        /,
+        *,
+        throw_disconnect: bool = False,
+        write_timeout: float | None = WRITE_TIMEOUT,
+    ) -> Callable[[G], G]: ...
 
     def stream(
-        self, fn: G | None = None, /, *, throw_disconnect: bool = False
+        self,
+        fn: G | None = None,
+        /,
+        *,
+        throw_disconnect: bool = False,
+        write_timeout: float | None = WRITE_TIMEOUT,
     ) -> G | Callable[[G], G]:
         """Decorator: send what an async generator yields (str or bytes) as it is produced.
 
         When the client goes away the generator is closed at once (its `finally` runs); with
-        `throw_disconnect=True` it gets `ClientDisconnect` at its `yield` instead.
+        `throw_disconnect=True` it gets `ClientDisconnect` at its `yield` instead. A client
+        that reads nothing for `write_timeout` seconds counts as gone, and its connection is
+        closed (`None`: wait forever).
         """
+        _check_seconds("write_timeout", write_timeout)
 
         def register(gen: G) -> G:
-            self._set_stream(Stream(gen, False, None, throw_disconnect))
+            self._set_stream(Stream(gen, False, None, throw_disconnect, write_timeout))
             return gen
 
         return register if fn is None else register(fn)
@@ -124,7 +148,13 @@ class Response:
 
     @overload
     def event_stream(
-        self, fn: None = None, /, *, heartbeat: float | None = 15.0, throw_disconnect: bool = False
+        self,
+        fn: None = None,
+        /,
+        *,
+        heartbeat: float | None = 15.0,
+        throw_disconnect: bool = False,
+        write_timeout: float | None = WRITE_TIMEOUT,
     ) -> Callable[[G], G]: ...
 
     def event_stream(
@@ -134,18 +164,21 @@ class Response:
         *,
         heartbeat: float | None = 15.0,
         throw_disconnect: bool = False,
+        write_timeout: float | None = WRITE_TIMEOUT,
     ) -> G | Callable[[G], G]:
         """Decorator: send server-sent events (`text/event-stream`) from an async generator.
 
         Yield `server_event(...)`, text (sent as `data:`) or dicts and lists (sent as JSON). A
         comment line goes out every `heartbeat` seconds of silence, to keep proxies from
-        closing the connection.
+        closing the connection. A client that reads nothing for `write_timeout` seconds (its
+        connection open, its buffers full) counts as gone: the generator is closed and the
+        connection too (`None`: wait forever).
         """
-        if heartbeat is not None and heartbeat <= 0:
-            raise ValueError("heartbeat must be a positive number of seconds, or None")
+        _check_seconds("heartbeat", heartbeat)
+        _check_seconds("write_timeout", write_timeout)
 
         def register(gen: G) -> G:
-            self._set_stream(Stream(gen, True, heartbeat, throw_disconnect))
+            self._set_stream(Stream(gen, True, heartbeat, throw_disconnect, write_timeout))
             return gen
 
         return register if fn is None else register(fn)

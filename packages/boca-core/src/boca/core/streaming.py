@@ -31,6 +31,7 @@ Chunks = AsyncIterator[Any]
 #: How long a generator may take to reach its next `yield` before it is cancelled, when it
 #: asked to be told of the disconnect with `ClientDisconnect`.
 DISCONNECT_GRACE = 0.5
+_timeout = getattr(asyncio, "timeout", None)
 
 
 class ServerEvent:
@@ -138,6 +139,8 @@ class Stream:
     events: bool
     heartbeat: float | None
     throw: bool
+    #: Seconds one write may wait for a client that reads nothing, before the stream ends.
+    write_timeout: float | None = None
 
 
 async def send_stream(
@@ -168,6 +171,7 @@ async def send_stream(
         events=stream.events,
         heartbeat=stream.heartbeat,
         throw_disconnect=stream.throw,
+        write_timeout=stream.write_timeout,
         head=head,
         # Event streams never end on their own (clients reconnect): end them when the
         # server stops. Other streams are finite and finish within the graceful timeout.
@@ -182,19 +186,32 @@ async def send_stream(
 class _Channel:
     """The response body on its way out: one `send` at a time, and when the last one went."""
 
-    __slots__ = ("gone", "last", "lock", "send")
+    __slots__ = ("gone", "last", "lock", "send", "stalled", "write_timeout")
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, write_timeout: float | None = None) -> None:
         self.send = send
+        self.write_timeout = write_timeout
         self.lock = asyncio.Lock()
         self.gone = asyncio.Event()
+        #: Set when a write waited `write_timeout` for a client that read nothing.
+        self.stalled = False
         self.last = asyncio.get_running_loop().time()
 
     async def emit(self, body: bytes) -> None:
         async with self.lock:
+            message = {"type": "http.response.body", "body": body, "more_body": True}
             try:
-                await self.send({"type": "http.response.body", "body": body, "more_body": True})
+                if self.write_timeout is None:
+                    await self.send(message)
+                elif _timeout is not None:  # the server's `send` waits while its buffer is full
+                    async with _timeout(self.write_timeout):
+                        await self.send(message)
+                else:  # pragma: no cover - Python 3.10
+                    await asyncio.wait_for(self.send(message), self.write_timeout)
             except OSError:  # ASGI 2.4 servers raise it once the client is gone
+                self.gone.set()
+            except asyncio.TimeoutError:
+                self.stalled = True
                 self.gone.set()
             self.last = asyncio.get_running_loop().time()
 
@@ -210,8 +227,13 @@ async def stream_response(
     throw_disconnect: bool = False,
     head: bool = False,
     shutdown: asyncio.Event | None = None,
+    write_timeout: float | None = None,
 ) -> None:
     """Send `start`, then each chunk of `chunks`, until it ends or the client leaves.
+
+    A client that reads nothing for `write_timeout` seconds, while a write waits, is treated as
+    gone: the generator is closed and the response left unfinished, so the server closes the
+    connection.
 
     When `shutdown` is set (the server is stopping: see `boca.core.server`), the generator is
     closed and the response ended cleanly, so that a graceful shutdown does not wait for
@@ -227,7 +249,7 @@ async def stream_response(
         await send({"type": "http.response.body", "body": b""})
         return
     await send(start)
-    channel = _Channel(send)
+    channel = _Channel(send, write_timeout)
     loop = asyncio.get_running_loop()
     pump = asyncio.ensure_future(_pump(chunks, channel, events, throw_disconnect))
     watcher = asyncio.ensure_future(_wait_disconnect(receive))
@@ -245,7 +267,7 @@ async def stream_response(
                 if not channel.gone.is_set():
                     pump.result()  # the generator's own exception goes to the server (F4)
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
+                break
             if watcher in done:
                 channel.gone.set()
                 if throw_disconnect:  # let it reach its next `yield`, where it is told
@@ -259,6 +281,11 @@ async def stream_response(
                 return
             if heartbeat is not None and loop.time() - channel.last >= heartbeat:
                 await channel.emit(b": heartbeat\n\n")
+                if channel.stalled:
+                    break
+        if channel.stalled:
+            # Left unfinished: the server closes the connection; the generator is closed below.
+            logger.info("stream closed: its client read nothing for %g s", write_timeout)
     finally:
         watcher.cancel()
         if stopper is not None:
