@@ -1,6 +1,6 @@
 """Run noxfile.py's `tests-3.X` sessions in parallel, one nox process per interpreter.
 
-    python scripts/matrix.py [--skip 3.11] [--jobs N] [-- pytest args]
+    python scripts/matrix.py [--versions "3.10 3.12"] [--skip 3.11] [--jobs N] [-- pytest args]
 
 nox runs the sessions of one process one after the other; the suite spends much of its time
 waiting on sockets and servers, so several interpreters at once finish sooner even on two cores.
@@ -49,13 +49,23 @@ def run(version: str, pytest_args: list[str]) -> tuple[str, str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--versions", default=" ".join(PYTHONS), help="the versions to run (empty: none)"
+    )
     parser.add_argument("--skip", action="append", default=[], help="a version not to run")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MATRIX_JOBS", "3")))
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
-    versions = [v for v in PYTHONS if v not in args.skip]
-    for version in args.skip:
+    asked = args.versions.split()
+    unknown = sorted(set(asked) - set(PYTHONS))
+    if unknown:
+        parser.error(f"unsupported versions {unknown}: choose from {PYTHONS}")
+    versions = [v for v in asked if v not in args.skip]
+    for version in sorted(set(asked) & set(args.skip)):
         print(f"matrix: Python {version} skipped here: tested by the main run", flush=True)
+    if not versions:
+        print("matrix: no other interpreter asked for", flush=True)
+        return 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda v: run(v, args.pytest_args), versions))
     failed = False
