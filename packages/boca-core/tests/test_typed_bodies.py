@@ -512,6 +512,12 @@ def test_declaration_errors_for_bodies() -> None:
     assert "route '/g': view " in str(info.value)
     assert "parameter(s) 'item' read the request body, which GET and HEAD" in str(info.value)
 
+    with pytest.raises(ViewDeclarationError, match="websockets do not have"):
+
+        @app.websocket_route("/ws")
+        async def socket(ws, item: Item):
+            return None
+
     with pytest.raises(ViewDeclarationError) as info:
 
         @app.post("/two")

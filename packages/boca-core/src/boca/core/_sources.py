@@ -259,9 +259,9 @@ def plan_for(
     if (bodies or forms) and not body_allowed:
         names = ", ".join(repr(p.name) for p, _, _ in [*bodies, *forms])
         raise SourceError(
-            f"parameter(s) {names} read the request body, which GET and HEAD requests do not "
-            "have: answer another method (methods=['POST']), or read them from the query "
-            "string with Annotated[..., Query()]"
+            f"parameter(s) {names} read the request body, which GET and HEAD requests and "
+            "websockets do not have: answer another method (methods=['POST']), or read them "
+            "from the query string with Annotated[..., Query()]"
         )
     if bodies and forms:
         raise SourceError(

@@ -111,7 +111,7 @@ def _make_endpoint(
             path_params,
             providers,
             view_name=getattr(view, "__name__", "view"),
-            body_allowed=body_allowed,
+            body_allowed=body_allowed and skip == 2,  # websocket views have no body
         )
     except (SourceError, ConstraintError) as exc:
         raise ViewDeclarationError(f"route {route!r}: view {_qualname(view)}: {exc}") from None
@@ -355,14 +355,16 @@ def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
     except Exception:  # an unresolvable forward reference: resolve the others one by one
         hints: dict[str, Any] = {}
         namespace = getattr(inspect.unwrap(view), "__globals__", {})
-        for name, p in inspect.signature(view).parameters.items():
-            annotation = p.annotation
+        signature = inspect.signature(view)
+        annotations = {n: p.annotation for n, p in signature.parameters.items()}
+        annotations["return"] = signature.return_annotation
+        for name, annotation in annotations.items():
             if isinstance(annotation, str):
                 try:
                     annotation = eval(annotation, dict(namespace))  # the view's own annotation
                 except Exception:
                     continue
-            if annotation is not p.empty and not isinstance(annotation, str):
+            if annotation is not inspect.Parameter.empty and not isinstance(annotation, str):
                 hints[name] = annotation
         return hints
 
