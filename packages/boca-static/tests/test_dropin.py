@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from static_helpers import call, write
 
-from boca.static import StaticFiles
+from boca.static import StaticDirectoryError, StaticFiles
 
 pytestmark = pytest.mark.anyio
 
@@ -38,6 +38,14 @@ async def test_packages_serve_their_statics_directory(site: Path, package: str) 
     only = StaticFiles(packages=[package])
     assert (await call(only, "/pkg.css")).status == 200
     assert (await call(only, "/hello.txt")).status == 404
+
+
+def test_directory_errors_are_valueerror_and_runtimeerror(tmp_path: Path) -> None:
+    # Code written for Starlette catches RuntimeError; Boca's convention is ValueError.
+    with pytest.raises(RuntimeError, match="does not exist") as info:
+        StaticFiles(directory=tmp_path / "nope")
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, StaticDirectoryError)
 
 
 def test_bad_packages_are_named(package: str) -> None:

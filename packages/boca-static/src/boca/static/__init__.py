@@ -1,5 +1,6 @@
 """boca.static: static files for Boca and any ASGI app, correct to the RFCs, safe and fast."""
 
+from boca.static._directories import StaticDirectoryError
 from boca.static.files import IMMUTABLE, StaticFiles
 from boca.static.manifest import MANIFEST_NAME, BrotliUnavailable, BuildResult, build, hashed_name
 
@@ -10,6 +11,7 @@ __all__ = [
     "MANIFEST_NAME",
     "BrotliUnavailable",
     "BuildResult",
+    "StaticDirectoryError",
     "StaticFiles",
     "__version__",
     "build",

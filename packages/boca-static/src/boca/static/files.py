@@ -72,8 +72,9 @@ class StaticFiles(Responder):
     the host's exception handlers answer it; standalone it is answered in Boca's JSON format.
 
     Raises:
-        ValueError: A directory does not exist, is not a directory or cannot be read, the
-            manifest is not valid, or an option is out of range.
+        StaticDirectoryError: A directory does not exist, is not a directory or cannot be
+            read (a `ValueError` and a `RuntimeError`, as Starlette raises).
+        ValueError: The manifest is not valid, or an option is out of range.
     """
 
     def __init__(
