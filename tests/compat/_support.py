@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -35,3 +36,9 @@ def serve(app: Any, **config: Any) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def asgi_client(app: Any, root_path: str = "") -> httpx.AsyncClient:
+    """An httpx client that calls `app` in-process (no server), on the test's event loop."""
+    transport = httpx.ASGITransport(app=app, root_path=root_path)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")

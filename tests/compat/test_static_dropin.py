@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,12 +18,9 @@ from starlette.staticfiles import StaticFiles as StarletteStaticFiles
 
 from boca.static import StaticFiles
 
+from ._support import asgi_client
+
 pytestmark = pytest.mark.anyio
-
-
-def _client(app: object) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ async def test_404_and_405_reach_starlette_exception_handlers(site: Path) -> Non
         routes=[Mount("/static", StaticFiles(site))],
         exception_handlers={404: not_found, 405: not_allowed},
     )
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         r = await c.get("/static/missing.txt")
         assert (r.status_code, r.text) == (404, "handled 404")
         r = await c.get("/static/../../etc/passwd")
@@ -70,7 +66,7 @@ async def test_404_and_405_reach_starlette_exception_handlers(site: Path) -> Non
 async def test_fastapi_error_format_never_echoes_the_path(site: Path) -> None:
     app = FastAPI()
     app.mount("/static", StaticFiles(directory=site), name="static")
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         r = await c.get("/static/<script>alert(1)</script>.txt")
         assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
         r = await c.delete("/static/hello.txt")
@@ -79,7 +75,7 @@ async def test_fastapi_error_format_never_echoes_the_path(site: Path) -> None:
 
 
 async def test_standalone_keeps_boca_json(site: Path) -> None:
-    async with _client(StaticFiles(site)) as c:
+    async with asgi_client(StaticFiles(site)) as c:
         r = await c.get("/missing<b>.txt")
     assert r.status_code == 404
     assert r.json() == {"error": "404 Not Found", "status": 404, "detail": "No file at this path."}
@@ -108,7 +104,7 @@ async def test_html_mode_answers_as_starlette_does(site: Path, path: str) -> Non
         StaticFiles(directory=site, html=True),
     ):
         app = Starlette(routes=[Mount("/s", static)])
-        async with _client(app) as c:
+        async with asgi_client(app) as c:
             r = await c.get("/s" + path, follow_redirects=False)
         location = r.headers.get("location", "").removeprefix("http://testserver")
         answers.append((r.status_code, r.content, location))
@@ -118,7 +114,7 @@ async def test_html_mode_answers_as_starlette_does(site: Path, path: str) -> Non
 async def test_a_file_with_a_trailing_slash_is_not_found(site: Path) -> None:
     # The deliberate difference: Starlette serves /hello.txt/ as /hello.txt; Boca (as nginx)
     # serves a file at its own URL only, so relative links in it cannot resolve elsewhere.
-    async with _client(Starlette(routes=[Mount("/s", StaticFiles(site, html=True))])) as c:
+    async with asgi_client(Starlette(routes=[Mount("/s", StaticFiles(site, html=True))])) as c:
         r = await c.get("/s/hello.txt/")
     assert (r.status_code, r.text) == (404, "<p>custom 404</p>")
 

@@ -15,6 +15,8 @@ from starlette.routing import Mount, Route
 
 from boca.static import IMMUTABLE, StaticFiles, build
 
+from ._support import asgi_client
+
 pytestmark = pytest.mark.anyio
 
 CSS = b"body { color: red; }\n" * 40
@@ -32,11 +34,6 @@ def root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _client(app: object, root_path: str = "") -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, root_path=root_path)  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
-
-
 def _starlette(static: StaticFiles) -> Starlette:
     async def home(request: Request) -> Response:
         fingerprinted = static.url("css/app.css", root_path=request.scope.get("root_path", ""))
@@ -48,7 +45,7 @@ def _starlette(static: StaticFiles) -> Starlette:
 
 async def test_mounted_in_starlette(root: Path) -> None:
     static = StaticFiles(root, html=True)
-    async with _client(_starlette(static)) as c:
+    async with asgi_client(_starlette(static)) as c:
         r = await c.get("/static/hello.txt")
         assert (r.status_code, r.text) == (200, "Hello, world!\n")
         assert r.headers["x-content-type-options"] == "nosniff"
@@ -109,7 +106,7 @@ async def test_traversal_through_starlette_mount(root: Path) -> None:
 
 async def test_url_honours_root_path(root: Path) -> None:
     static = StaticFiles(root)
-    async with _client(_starlette(static), root_path="/api") as c:
+    async with asgi_client(_starlette(static), root_path="/api") as c:
         home = await c.get("/api/")
         fingerprinted, by_name = home.text.split()
         assert fingerprinted == "/api" + static.url("css/app.css")
@@ -129,7 +126,7 @@ async def test_mounted_in_fastapi(root: Path) -> None:
     async def home() -> dict[str, str]:
         return {"css": static.url("css/app.css")}
 
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         css_url = (await c.get("/")).json()["css"]
         assert css_url.startswith("/assets/css/app.")
         r = await c.get(css_url, headers={"accept-encoding": "gzip"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jinja2
 import pytest
 from fastapi import FastAPI, Request
@@ -20,12 +19,9 @@ from starlette.routing import Mount, Route
 from boca.static import StaticFiles
 from boca.templates import Jinja2Templates, TemplateNotFound
 
+from ._support import asgi_client
+
 pytestmark = pytest.mark.anyio
-
-
-def _client(app: object) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 @pytest.fixture
@@ -67,7 +63,7 @@ async def test_template_response_in_starlette(folder: Path) -> None:
     app = Starlette(
         routes=[Route("/", index), Route("/note", note), Route("/users/{id}", user, name="user")]
     )
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         r = await c.get("/")
         assert r.status_code == 201
         assert r.text == '<a href="http://testserver/users/7">&lt;b&gt;me&lt;/b&gt;</a>Boca|/'
@@ -121,9 +117,9 @@ async def test_a_template_that_awaits_is_a_clear_error(folder: Path) -> None:
 
     app = Starlette(routes=[Route("/", page), Route("/async", rendered)])
     with pytest.raises(TypeError, match="cannot render synchronously"):
-        async with _client(app) as c:
+        async with asgi_client(app) as c:
             await c.get("/")
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         assert (await c.get("/async")).text == "later"
 
 
@@ -182,7 +178,7 @@ async def test_templates_and_static_mounted_in_starlette(tutorial: Path) -> None
             Mount("/static", StaticFiles(directory="static"), name="static"),
         ]
     )
-    async with _client(app) as c:
+    async with asgi_client(app) as c:
         r = await c.get("/items/x")
     assert 'href="http://testserver/items/a&amp;b">Item ID: a&amp;b</a>' in r.text
 
