@@ -1,86 +1,89 @@
-"""Route descriptions built by hand, shaped like boca-core's `RouteInfo` (the contract).
-
-The document builder reads only these attributes, so the tests of the document do not need a
-web app; the tests of serving use real Boca apps.
+"""Route descriptions built by hand: boca-core's `RouteInfo`, `ParamInfo` and `BodyInfo`
+with defaults, so a test states only what it is about. The document builder reads nothing else.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from openapi_spec_validator import validate
 
+from boca.core import BodyInfo, ParamInfo, RouteInfo
 from boca.openapi import OpenAPI
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    source: str = "query"
-    annotation: Any = str
-    schema_type: Any = None
-    required: bool = True
-    default: Any = inspect.Parameter.empty
-    alias: str = ""
-    constraints: Mapping[str, Any] = field(default_factory=dict)
-    description: str | None = None
-    deprecated: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.alias:
-            object.__setattr__(self, "alias", self.name)
-        if self.schema_type is None:
-            object.__setattr__(self, "schema_type", self.annotation)
-
-
-@dataclass(frozen=True)
-class Body:
-    annotation: Any
-    schema_type: Any = None
-    media_types: tuple[str, ...] = ("application/json",)
-    required: bool = True
-    fields: tuple[Param, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.schema_type is None:
-            object.__setattr__(self, "schema_type", self.annotation)
+def Param(
+    name: str,
+    *,
+    source: str = "query",
+    annotation: Any = str,
+    schema_type: Any = None,
+    required: bool = True,
+    default: Any = inspect.Parameter.empty,
+    alias: str = "",
+    **options: Any,
+) -> ParamInfo:
+    return ParamInfo(
+        name=name,
+        alias=alias or name,
+        source=source,  # type: ignore[arg-type]
+        annotation=annotation,
+        schema_type=annotation if schema_type is None else schema_type,
+        required=required,
+        default=default,
+        **options,
+    )
 
 
-@dataclass(frozen=True)
-class Route:
-    path: str
-    methods: tuple[str, ...] = ("GET",)
-    name: str | None = None
-    kind: str = "http"
-    pattern: str = ""
-    endpoint: Any = None
-    view: Any = None
-    summary: str | None = None
-    description: str | None = None
-    params: tuple[Param, ...] = ()
-    body: Body | None = None
-    returns: Any = None
-    status_code: int = 200
-    responses: Mapping[int, Any] = field(default_factory=dict)
-    tags: tuple[str, ...] = ()
-    deprecated: bool = False
-    include_in_schema: bool = True
+def Body(
+    annotation: Any,
+    *,
+    media_types: tuple[str, ...] = ("application/json",),
+    required: bool = True,
+    fields: tuple[ParamInfo, ...] = (),
+) -> BodyInfo:
+    return BodyInfo(
+        annotation=annotation,
+        schema_type=annotation,
+        media_types=media_types,
+        required=required,
+        fields=fields,
+    )
+
+
+def Route(
+    path: str,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    name: str | None = None,
+    kind: str = "http",
+    **options: Any,
+) -> RouteInfo:
+    return RouteInfo(
+        kind=kind,  # type: ignore[arg-type]
+        pattern=path,
+        path=path,
+        methods=methods,
+        name=name,
+        endpoint=None,
+        view=None,
+        **options,
+    )
 
 
 class Described:
     """Anything with `describe_routes()`: what `OpenAPI.document()` reads."""
 
-    def __init__(self, *routes: Route) -> None:
+    def __init__(self, *routes: RouteInfo) -> None:
         self.routes = list(routes)
 
-    def describe_routes(self) -> Sequence[Route]:
+    def describe_routes(self) -> Sequence[RouteInfo]:
         return self.routes
 
 
-def build(*routes: Route, **options: Any) -> dict[str, Any]:
+def build(*routes: RouteInfo, **options: Any) -> dict[str, Any]:
     """The document of `routes`, checked against the OpenAPI 3.1 schema."""
     options.setdefault("title", "Test API")
     options.setdefault("version", "1.0.0")

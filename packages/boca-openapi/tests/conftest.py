@@ -19,6 +19,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here too, for when these tests run without the repository's pyproject.toml.
+    config.addinivalue_line("markers", "e2e: needs a browser or a real server")
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     if not CHROMIUM.exists() and os.geteuid() == 0 and shutil.which("apt-get"):

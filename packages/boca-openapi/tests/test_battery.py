@@ -13,13 +13,14 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
+import boca.openapi
 from boca.core import App
 from boca.core.testing import TestClient
 from boca.openapi import OpenAPI, OpenAPIError
 
 from ._app import create_app
 
-ASSETS = Path(__file__).resolve().parents[1] / "src" / "boca" / "openapi" / "assets"
+ASSETS = Path(boca.openapi.__file__).parent / "assets"  # the installed package's files
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
