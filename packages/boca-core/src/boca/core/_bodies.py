@@ -257,20 +257,28 @@ class JSONBody:
 
 
 async def _body(req: Request) -> bytes | None:
-    media = _media_type(req)
-    if media and media != "application/json" and not media.endswith("+json"):
-        raise _unsupported(req, _JSON)
-    body = await read_body(req)
+    content_type = length = None
+    for key, value in req.scope["headers"]:  # one pass over the raw headers, no Headers object
+        if key == b"content-type":
+            content_type = value
+        elif key == b"content-length":
+            length = value
+    if content_type is not None:
+        media = content_type.partition(b";")[0].strip().lower()
+        if media != b"application/json" and not media.endswith(b"+json"):
+            raise _unsupported(req, _JSON)
+    body = await read_body(req, length)
     return body if body.strip() else None
 
 
-async def read_body(req: Request) -> bytes:
+async def read_body(req: Request, length: bytes | None) -> bytes:
     """`await req.body()`, without arming the body timer when the body already arrived.
 
     A small body usually comes in the message after the request head, already waiting:
     `receive()` then completes at once, and reading it costs less than arming and cancelling
     the body timeout. Anything else (a body still on its way, in several messages, larger than
     the limit, a disconnect) is left to `req.body()`, which sees the message read here first.
+    `length` is the raw `Content-Length` header, if any.
     """
     cached: bytes | None = getattr(req, "_body", None)
     if cached is not None:
@@ -290,7 +298,7 @@ async def read_body(req: Request) -> bytes:
         message["type"] == "http.request"
         and not message.get("more_body", False)
         and (limit is None or len(body) <= limit)
-        and req.headers.get("content-length", str(len(body))) == str(len(body))
+        and (length is None or length == b"%d" % len(body))
     ):
         req._body = body
         return body  # type: ignore[no-any-return]

@@ -28,6 +28,7 @@ _MAX_MESSAGE = 160
 _MAX_ERRORS = 100
 _MAX_DEPTH = 64
 _CONTAINERS = (list, set, frozenset, tuple)
+_SIMPLE = (int, float, str, bool, type(None))
 
 
 class RequestValidationError(HTTPError):
@@ -118,7 +119,20 @@ def checker(tp: Any) -> Checker:
 
 
 def _leaf(tp: Any) -> Checker:
+    """Check a value against `tp` in one msgspec call, reporting the first failure."""
     convert = msgspec.convert
+    if not (isinstance(tp, type) and (issubclass(tp, msgspec.Struct) or tp in _SIMPLE)):
+        # msgspec caches what it learns about a Struct, not about `Annotated[...]` or
+        # `list[...]`: wrapped in a one-field Struct, the type is inspected once.
+        box = msgspec.defstruct("Value", [("value", tp)])
+
+        def check_boxed(value: Any, loc: list[str | int], out: Out) -> None:
+            try:
+                convert({"value": value}, box)
+            except msgspec.ValidationError as exc:
+                out.append(detail(loc, str(exc)))
+
+        return check_boxed
 
     def check(value: Any, loc: list[str | int], out: Out) -> None:
         try:
@@ -218,15 +232,13 @@ def _items(
     own = _leaf(annotated(kind_, *metadata)) if metadata else None
 
     def check(value: Any, loc: list[str | int], out: Out) -> None:
-        try:
-            msgspec.convert(value, tp)
-            return
-        except msgspec.ValidationError:
-            pass
-        if type(value) is not kind_ or len(loc) > _MAX_DEPTH:
-            whole(value, loc, out)
-            return
         before = len(out)
+        whole(value, loc, out)
+        if len(out) == before:
+            return
+        if type(value) is not kind_ or len(loc) > _MAX_DEPTH:
+            return  # the failure of the whole is the one to report
+        del out[before:]
         if own is not None:
             own(value, loc, out)
         pairs = value.items() if dict_items else enumerate(value)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ._headers import check_header
+from ._status import status_phrase as _phrase
 
 __all__ = [
     "HTTPError",
@@ -32,9 +33,7 @@ class URLBuildError(LookupError):
 
 def status_phrase(status_code: int) -> str:
     """RFC 9110's phrase from Boca's own table, the same on every Python (not `HTTPStatus`)."""
-    from ._status import status_phrase
-
-    return status_phrase(status_code)
+    return _phrase(status_code)
 
 
 class HTTPError(Exception):
