@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import signal
+import socket
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -167,3 +172,91 @@ async def test_starlette_app() -> None:
 def test_the_examples_show_their_imports() -> None:
     for path in (EXAMPLES / "channels").glob("*.py"):
         assert "from boca.channels import" in path.read_text(), path
+
+
+async def test_redis_backend_example(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    example = load_example("channels/redis_backend.py")
+    assert example.channels.max_history == 100
+    async with example.channels as channels, channels.subscribe("items") as sub:
+        await channels.publish("items", "hi")
+        with anyio.fail_after(5):
+            assert (await sub.receive()).data == "hi"
+    assert example.ha_channels.backend.url == "redis://mymaster"  # connects at startup only
+
+
+async def test_testing_example() -> None:
+    example = load_example("channels/testing.py")
+    fixture = example.redis_server.__wrapped__()  # the fixture's function, driven by hand
+    server = next(fixture)
+    try:
+        assert server.running
+        await example.test_a_message_goes_through_redis(server)
+    finally:
+        fixture.close()
+    assert not server.running
+
+
+async def test_two_uvicorn_workers_share_the_channels(redis_server: RedisServer) -> None:
+    words = shlex.split((EXAMPLES / "channels" / "serve_workers.sh").read_text())
+    assert words[:2] == ["REDIS_URL=redis://localhost:6379/0", "uvicorn"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = [w if w != "8000" else str(port) for w in words[2:]]
+    process = await anyio.open_process(
+        [sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--log-level", "warning"],
+        cwd=EXAMPLES / "channels",
+        env={**os.environ, "REDIS_URL": redis_server.url},
+        start_new_session=True,
+        stdout=None,
+        stderr=None,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            with anyio.fail_after(30):
+                while True:
+                    try:
+                        if (await client.get(url + "/healthz")).text == "ok":
+                            break
+                    except httpx.HTTPError:
+                        await anyio.sleep(0.1)
+            async with client.stream("GET", url + "/events/items") as response:
+                events = Events(response)
+                assert await events.next() == {"retry": "1000"}
+                for n in range(20):  # each on a new connection: the kernel spreads them out
+                    async with httpx.AsyncClient(timeout=5) as once:
+                        created = await once.post(url + "/items", json={"n": n})
+                    assert created.status_code == 201
+                got = [json.loads((await events.next())["data"]) for _ in range(20)]
+        assert got == [{"kind": "created", "item": {"n": n}} for n in range(20)]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        with anyio.fail_after(30):
+            await process.wait()
+
+
+def test_scale_out_configs_balance_without_stickiness() -> None:
+    nginx = (EXAMPLES / "howto" / "scale_nginx.conf").read_text()
+    assert nginx.count("{") == nginx.count("}")
+    assert nginx.count("server 10.0.0.") == 2
+    for line in ("least_conn;", "proxy_buffering off;", "proxy_read_timeout 1h;", "http2 on;"):
+        assert line in nginx
+    assert "ip_hash" not in nginx
+    assert "sticky" not in nginx
+    haproxy = (EXAMPLES / "howto" / "scale_haproxy.cfg").read_text()
+    for line in (
+        "balance leastconn",
+        "option httpchk GET /healthz",
+        "timeout tunnel 1h",
+        "option redispatch",
+    ):
+        assert line in haproxy
+    assert "cookie" not in haproxy
+    assert "stick-table" not in haproxy
+    redis = (EXAMPLES / "howto" / "scale_redis.conf").read_text()
+    assert "appendonly yes" in redis
+    assert "maxmemory-policy volatile-lru" in redis

@@ -23,6 +23,7 @@ async def create_item(req, res):
     res.json = item
 
 
+# --8<-- [start:room_events]
 @app.route("/rooms/{room}/events")
 async def room_events(req, res, room: str):
     # Made here, so a malformed Last-Event-ID is a 400 before the stream starts.
@@ -35,10 +36,17 @@ async def room_events(req, res, room: str):
                 yield server_event(json=message.data, event="said", id=message.id)
 
 
+# --8<-- [end:room_events]
+
+
+# --8<-- [start:room_socket]
 @app.websocket_route("/rooms/{room}/ws")
 async def room_socket(ws, room: str):
     async with channels.subscribe(f"room:{room}") as sub:
         await relay(sub, ws)  # until the client leaves
+
+
+# --8<-- [end:room_socket]
 
 
 @app.route("/rooms/{room}/messages", methods=["POST"])
@@ -46,6 +54,10 @@ async def say(req, res, room: str):
     res.json = {"id": await channels.publish(f"room:{room}", await req.json())}
 
 
+# --8<-- [start:health]
 @app.route("/healthz")
 async def health(req, res):
-    res.text = "ok"  # liveness: does not depend on Redis (see the scale-out guide)
+    res.text = "ok"  # for the load balancer: this process serves, whatever Redis does
+
+
+# --8<-- [end:health]
