@@ -396,12 +396,12 @@ async def test_file_changing_on_every_look_answers_404(
 
 async def test_unreadable_file_is_404(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.txt": "x"})
-    from boca.static import files
+    from boca.static import _finder
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError("denied")
 
-    monkeypatch.setattr(files, "open", refuse, raising=False)
+    monkeypatch.setattr(_finder, "open", refuse, raising=False)
     assert (await call(StaticFiles(tmp_path), "/a.txt")).status == 404
 
 

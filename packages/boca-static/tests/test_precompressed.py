@@ -151,14 +151,14 @@ async def test_sibling_appearing_later_is_picked_up(tmp_path: Path) -> None:
 async def test_sibling_that_cannot_be_read_is_skipped(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from boca.static import files
+    from boca.static import _finder
 
     def open_but_not_br(path: str, *args: Any, **kwargs: Any) -> Any:
         if str(path).endswith(".br"):
             raise PermissionError(path)
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(files, "open", open_but_not_br, raising=False)
+    monkeypatch.setattr(_finder, "open", open_but_not_br, raising=False)
     r = await call(StaticFiles(root), "/app.css", headers=[("accept-encoding", "br, gzip")])
     assert r.headers["content-encoding"] == "gzip"
 

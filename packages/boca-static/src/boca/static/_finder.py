@@ -1,4 +1,7 @@
-"""Finding the file on disk for validated path segments, and refusing what leads outside."""
+"""Finding the file on disk for validated path segments, and refusing what leads outside.
+
+Everything here makes blocking calls: it runs in worker threads.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import os
 import stat
 from dataclasses import dataclass
 
+from boca.static._cache import Entry
 from boca.static._paths import contained, has_hidden_part
 
 _ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
@@ -97,3 +101,27 @@ class Finder:
                     absent.append(candidate + suffix)
             return Found(candidate, st, name, variants, absent)
         return None
+
+
+def read_file(path: str, limit: int) -> tuple[os.stat_result, bytes | None] | None:
+    """One thread hop for open, stat and read; the bytes only for files up to `limit`."""
+    try:
+        with open(path, "rb") as file:
+            st = os.fstat(file.fileno())
+            if st.st_size > limit:
+                return st, None
+            data = file.read(st.st_size + 1)
+    except OSError:
+        return None
+    return st, (data if len(data) == st.st_size else None)
+
+
+def unchanged(entry: Entry) -> bool:
+    """Whether every file of an entry is as cached and no missing sibling has appeared."""
+    try:
+        for rep in (entry.identity, *entry.variants):
+            if not rep.same_file(os.stat(rep.path)):
+                return False
+        return not any(os.path.exists(p) for p in entry.absent)
+    except OSError:
+        return False

@@ -13,7 +13,7 @@ import anyio.to_thread
 
 from boca.static._cache import ENTRY_OVERHEAD, Cache, Entry, Headers, make_representation
 from boca.static._directories import check_directories, package_directory
-from boca.static._finder import Finder, Found, Redirect
+from boca.static._finder import Finder, Found, Redirect, read_file, unchanged
 from boca.static._paths import route_path, split_route
 from boca.static._responder import Responder
 from boca.static.manifest import MANIFEST_NAME, load_manifest
@@ -256,7 +256,7 @@ class StaticFiles(Responder):
 
     async def _revalidate(self, entry: Entry) -> Entry | None:
         """The entry if its files are unchanged on disk, checked in a worker thread."""
-        if await anyio.to_thread.run_sync(_unchanged, entry):
+        if await anyio.to_thread.run_sync(unchanged, entry):
             entry.checked = time.monotonic()
             return entry
         self._cache.discard(entry.key)
@@ -317,7 +317,7 @@ class StaticFiles(Responder):
 
     async def _read(self, path: str) -> tuple[os.stat_result, bytes | None] | None:
         """Open a file: its stat and, when small enough to cache, its bytes."""
-        return await anyio.to_thread.run_sync(_read_file, path, self.cache_max_file_size)
+        return await anyio.to_thread.run_sync(read_file, path, self.cache_max_file_size)
 
     async def _entry(self, key: str, found: Found, status: int, *, immutable: bool) -> Entry | None:
         error_page = status != 200
@@ -371,30 +371,6 @@ class StaticFiles(Responder):
         )
         self._cache.put(key, entry)
         return entry
-
-
-def _read_file(path: str, limit: int) -> tuple[os.stat_result, bytes | None] | None:
-    """One thread hop for open, stat and read; the bytes only for files up to `limit`."""
-    try:
-        with open(path, "rb") as file:
-            st = os.fstat(file.fileno())
-            if st.st_size > limit:
-                return st, None
-            data = file.read(st.st_size + 1)
-    except OSError:
-        return None
-    return st, (data if len(data) == st.st_size else None)
-
-
-def _unchanged(entry: Entry) -> bool:
-    """Whether every file of an entry is as cached and no missing sibling has appeared."""
-    try:
-        for rep in (entry.identity, *entry.variants):
-            if not rep.same_file(os.stat(rep.path)):
-                return False
-        return not any(os.path.exists(p) for p in entry.absent)
-    except OSError:
-        return False
 
 
 _ALLOW = {"Allow": "GET, HEAD"}
