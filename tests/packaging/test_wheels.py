@@ -29,8 +29,16 @@ TEST_REQUIREMENTS = {
         *["pytest", "anyio", "trio", "redis[hiredis]", "httpx", "websockets", "starlette"],
         "uvicorn[standard]",
     ],
+    # Its tests document real Boca apps, run schemathesis on them and load the docs pages
+    # in Chromium; boca-core comes from its wheel (TEST_WHEELS), after the alone check.
+    "boca-openapi": [
+        *["pytest", "pytest-asyncio", "httpx", "openapi-spec-validator", "schemathesis"],
+        *["playwright", "pydantic", "annotated-types", "uvicorn[standard]"],
+    ],
 }
 PACKAGES = sorted(TEST_REQUIREMENTS)
+# Other Boca wheels (with extras) a package's tests use, installed once it was checked alone.
+TEST_WHEELS = {"boca-openapi": {"boca-core": "[testing]"}}
 
 
 def _poetry() -> list[str]:
@@ -117,6 +125,9 @@ def test_installed_alone_passes_its_own_tests(
         f"assert missing == {others!r}, missing\n"
     )
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
+    wanted = [f"{wheels[p]}{extras}" for p, extras in TEST_WHEELS.get(package, {}).items()]
+    if wanted:
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *wanted], check=True)
     _run_suite(python, ROOT / "packages" / package / "tests", tmp_path)
 
 
