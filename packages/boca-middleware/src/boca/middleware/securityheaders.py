@@ -135,16 +135,17 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(self._fixed)
+        extra = self._fixed
         if self._has_csp:
             if self.nonce:
                 nonce = secrets.token_urlsafe(16)
                 scope[NONCE_KEY] = nonce
+                # A fresh dict: the state of one request must not collect another's nonce.
                 scope["state"] = {**scope.get("state", {}), NONCE_KEY: nonce}
                 value = nonce.encode("ascii").join(self._csp_parts)
             else:
                 value = self._csp_parts[0]
-            extra.append((self._csp_name, value))
+            extra = [*extra, (self._csp_name, value)]
         names = self._names
 
         async def send_with_headers(message: Message) -> None:
