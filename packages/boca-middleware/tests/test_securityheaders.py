@@ -114,8 +114,10 @@ async def test_csp_builder_with_a_fresh_nonce_per_request(call, scope) -> None:
         },
         csp_nonce=True,
     )
-    first = await call(mw, scope(state={"user": "x"}))
-    second = await call(mw, scope())
+    shared_state = {"user": "x"}
+    first = await call(mw, scope(state=shared_state))
+    second = await call(mw, scope(state=shared_state))
+    assert shared_state == {"user": "x"}
     assert seen[0] != seen[1]
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", seen[0])
     for result, nonce in ((first, seen[0]), (second, seen[1])):
