@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 import types
 import typing
@@ -29,6 +30,13 @@ _MAX_ERRORS = 100
 _MAX_DEPTH = 64
 _CONTAINERS = (list, set, frozenset, tuple)
 _SIMPLE = (int, float, str, bool, type(None))
+_KINDS: dict[Any, tuple[type[Any], ...]] = {
+    int: (int,),
+    float: (int, float),
+    str: (str,),
+    bool: (bool,),
+}
+_BOUNDS = (("gt", operator.gt), ("ge", operator.ge), ("lt", operator.lt), ("le", operator.le))
 
 
 class RequestValidationError(HTTPError):
@@ -96,7 +104,9 @@ _MISSING: Any = object()
 
 def collect_errors(tp: Any, value: Any, loc: list[str | int], out: Out) -> None:
     """Append a failure for each part of `value` (decoded untyped) that `tp` refuses."""
-    checker(tp)(value, loc, out)
+    check = checker(tp)
+    # The whole body is known to fail: go straight to its fields.
+    (check.walk if isinstance(check, _Model) else check)(value, loc, out)
 
 
 _CHECKERS: dict[Any, Checker] = {}
@@ -118,9 +128,63 @@ def checker(tp: Any) -> Checker:
     return made
 
 
+def _predicate(tp: Any) -> Callable[[Any], bool] | None:
+    """A plain-Python test that `value` is certainly valid for a simple `tp` (a number, a
+    string, a bool or a list of those, with bounds and lengths), or None. Most fields of a
+    failing body are fine: this spares them a msgspec call."""
+    base, metadata = _unwrap(tp)
+    limits: dict[str, Any] = {}
+    for item in metadata:
+        if isinstance(item, msgspec.Meta):
+            for name in ("gt", "ge", "lt", "le", "min_length", "max_length", "multiple_of"):
+                if getattr(item, name) is not None:
+                    limits[name] = getattr(item, name)
+            if item.pattern is not None or item.tz is not None:
+                return None
+    if "multiple_of" in limits:
+        return None
+    items: Callable[[Any], bool] | None = None
+    if base in _KINDS:
+        kinds, sized = _KINDS[base], base is str
+    elif typing.get_origin(base) is list and typing.get_args(base):
+        items = _predicate(typing.get_args(base)[0])
+        if items is None:
+            return None
+        kinds, sized = (list,), True
+    else:
+        return None
+    low = limits.get("min_length", 0) if sized else None
+    high = limits.get("max_length") if sized else None
+    bounds = [(op, limits[name]) for name, op in _BOUNDS if name in limits and not sized]
+
+    def valid(value: Any) -> bool:
+        if type(value) not in kinds:
+            return False
+        if sized and not (low <= len(value) and (high is None or len(value) <= high)):
+            return False
+        if bounds and not all(op(value, limit) for op, limit in bounds):
+            return False
+        return items is None or all(map(items, value))
+
+    return valid
+
+
 def _leaf(tp: Any) -> Checker:
     """Check a value against `tp` in one msgspec call, reporting the first failure."""
     convert = msgspec.convert
+    fast = _predicate(tp)
+    if fast is not None:
+        box = msgspec.defstruct("Value", [("value", tp)])
+
+        def check_simple(value: Any, loc: list[str | int], out: Out) -> None:
+            if fast(value):
+                return
+            try:
+                convert({"value": value}, box)
+            except msgspec.ValidationError as exc:
+                out.append(detail(loc, str(exc)))
+
+        return check_simple
     if not (isinstance(tp, type) and (issubclass(tp, msgspec.Struct) or tp in _SIMPLE)):
         # msgspec caches what it learns about a Struct, not about `Annotated[...]` or
         # `list[...]`: wrapped in a one-field Struct, the type is inspected once.
@@ -148,10 +212,20 @@ class _Model:
 
     def __init__(self, tp: Any) -> None:
         self.whole = _leaf(tp)
+        self.tp = tp
         self.fields: list[tuple[str, bool, Checker]] = []
         self.forbid = False
 
     def __call__(self, value: Any, loc: list[str | int], out: Out) -> None:
+        try:  # a nested model is usually fine: one msgspec call says so
+            msgspec.convert(value, self.tp)
+            return
+        except (msgspec.ValidationError, TypeError):
+            pass
+        self.walk(value, loc, out)
+
+    def walk(self, value: Any, loc: list[str | int], out: Out) -> None:
+        """Check each field (the model is known to fail)."""
         if type(value) is not dict or len(loc) > _MAX_DEPTH or len(out) >= _MAX_ERRORS:
             self.whole(value, loc, out)
             return
