@@ -293,3 +293,22 @@ def test_cdn_loads_the_bundles_from_the_cdn_with_integrity() -> None:
             in client.get("/scalar").text
         )
         assert client.get("/_openapi/swagger-ui-bundle.e6a898692f2d.js").status_code == 404
+
+
+def test_odd_if_none_match_headers_get_the_document() -> None:
+    with TestClient(create_app()) as client:
+        etag = client.get("/openapi.json").headers["etag"]
+        for header in (
+            "",
+            ",,,",
+            "W/",
+            '"' * 5000,
+            "\u00e9t\u00e9".encode(),
+            etag[:-1],
+        ):
+            response = client.get("/openapi.json", headers={"if-none-match": header})
+            assert response.status_code == 200, header
+            assert response.json()["openapi"] == "3.1.0"
+        head = client.head("/docs")
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-security-policy"] == CSP
