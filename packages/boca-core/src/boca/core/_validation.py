@@ -153,8 +153,8 @@ def _predicate(tp: Any) -> Callable[[Any], bool] | None:
         kinds, sized = (list,), True
     else:
         return None
-    low = limits.get("min_length", 0) if sized else None
-    high = limits.get("max_length") if sized else None
+    low: int = limits.get("min_length", 0)
+    high: int | None = limits.get("max_length")
     bounds = [(op, limits[name]) for name, op in _BOUNDS if name in limits and not sized]
 
     def valid(value: Any) -> bool:
