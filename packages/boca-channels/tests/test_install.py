@@ -107,3 +107,34 @@ async def test_a_malformed_last_event_id_that_reaches_boca_is_a_400(anyio_backen
         "status": 400,
         "detail": "'<script>' is not a message id: message ids look like '1764676800000-0'",
     }
+
+
+def test_without_redis_installed_memory_works_and_redis_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    probe = """
+import sys
+sys.modules["redis"] = None  # as if redis-py were not installed
+import anyio
+from boca.channels import Channels, RedisBackend
+
+async def main():
+    async with Channels() as channels, channels.subscribe("items") as sub:
+        await channels.publish("items", 1)
+        print((await sub.receive()).data)
+
+anyio.run(main)
+try:
+    RedisBackend("redis://localhost")
+except ImportError as exc:
+    print(exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "1",
+        "RedisBackend needs redis-py: pip install 'boca-channels[redis]'",
+    ]

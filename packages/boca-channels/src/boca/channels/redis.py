@@ -84,7 +84,7 @@ class RedisBackend:
     ) -> None:
         try:
             import redis.asyncio
-        except ImportError:  # pragma: no cover - the tests run with redis installed
+        except ImportError:  # pragma: no cover - tested in a subprocess
             raise ImportError(
                 "RedisBackend needs redis-py: pip install 'boca-channels[redis]'"
             ) from None
