@@ -241,7 +241,7 @@ class OpenAPI:
                 if len(self._html) >= _MAX_VARIANTS * len(UIS):
                     self._html.clear()
                 body = self._html[(ui, root)] = self._render(ui, root).encode()
-            self._page_headers(res)
+            self._page_headers(res, UIS[ui].inline_styles)
             res.content = body
             res.media_type = "text/html; charset=utf-8"
 
@@ -262,8 +262,9 @@ class OpenAPI:
             cdn=cdn_urls() if self.cdn else None,
         )
 
-    def _page_headers(self, res: HostResponse) -> None:
-        res.headers["content-security-policy"] = csp(ORIGIN if self.cdn else None)
+    def _page_headers(self, res: HostResponse, inline_styles: bool = False) -> None:
+        policy = csp(ORIGIN if self.cdn else None, inline_styles=inline_styles)
+        res.headers["content-security-policy"] = policy
         res.headers["cache-control"] = "no-cache"
         res.headers["x-content-type-options"] = "nosniff"
 

@@ -78,6 +78,8 @@ class UI:
     scripts: tuple[str, ...]
     #: The settings the page starts with; the battery's `*_config=` options are merged over them.
     defaults: Mapping[str, Any]
+    #: The bundle writes `<style>` elements or `style` attributes as it runs (ReDoc, Scalar).
+    inline_styles: bool = True
 
 
 UIS = {
@@ -87,6 +89,7 @@ UIS = {
         ("docs.css", "swagger-ui.css"),
         ("swagger-ui-bundle.js", "swagger-init.js"),
         {"deepLinking": True, "validatorUrl": None},
+        inline_styles=False,
     ),
     "redoc": UI("ReDoc", "redoc", ("docs.css",), ("redoc.standalone.js", "redoc-init.js"), {}),
     "scalar": UI(
@@ -165,17 +168,18 @@ def redirect_page(assets_url: str) -> str:
     return _REDIRECT_PAGE.format(script=f"{assets_url}/{assets()['oauth2-redirect.js'].url_name}")
 
 
-def csp(cdn_origin: str | None = None) -> str:
-    """The Content-Security-Policy of the pages: scripts and styles from the app only.
+def csp(cdn_origin: str | None = None, *, inline_styles: bool = False) -> str:
+    """The Content-Security-Policy of a page: scripts and styles from the app only.
 
-    `style-src 'unsafe-inline'` is there because ReDoc and Scalar write their CSS into
-    `<style>` elements at run time; no script runs unless it comes from a file.
+    `inline_styles` adds `style-src 'unsafe-inline'`, for ReDoc and Scalar, which write
+    their CSS into the page as they run; no script runs unless it comes from a file.
     """
     extra = f" {cdn_origin}" if cdn_origin else ""
+    styles = " 'unsafe-inline'" if inline_styles else ""
     return (
         "default-src 'none'; "
         f"script-src 'self'{extra}; "
-        f"style-src 'self' 'unsafe-inline'{extra}; "
+        f"style-src 'self'{styles}{extra}; "
         "img-src 'self' data: blob:; "
         "font-src 'self' data:; "
         "connect-src 'self'; "
