@@ -197,6 +197,12 @@ class Translation:
             return not native or self._needs_change(tp.__origin__)
         if origin is typing.Literal:
             return False
+        if isinstance(origin, type) and is_model(origin) and self._needs_change(origin):
+            raise ConstraintError(
+                f"the generic model {origin.__qualname__} has annotated-types constraints in "
+                "its fields, which Boca cannot apply to a generic class: write them as "
+                "msgspec.Meta (Annotated[int, msgspec.Meta(gt=0)])"
+            )
         if origin is not None:
             return any(self._needs_change(arg) for arg in typing.get_args(tp) if arg is not ...)
         if isinstance(tp, type) and is_model(tp) and not is_pydantic_model(tp):
