@@ -214,3 +214,20 @@ async def test_hostile_redis_down_is_a_503(
         "status": 503,
         "detail": "the channels backend is unavailable; try again shortly",
     }
+
+
+async def test_hostile_a_channel_name_from_the_path_that_is_not_one_is_a_400(
+    channels: Channels, connection: Any, http_scope: Any
+) -> None:
+    stream = EventStream(channels, lambda scope: scope["path"].rsplit("/", 1)[1])
+    conn = connection(stream, http_scope("/rooms/a b"))
+    await conn.run()
+    assert conn.sent[0]["status"] == 400
+    assert json.loads(conn.body)["detail"].startswith("'a b' is not a channel name")
+
+
+def test_the_replay_fits_the_buffer() -> None:
+    channels = Channels(max_history=1000, max_pending=50)
+    assert EventStream(channels, "items").history == 50
+    with pytest.raises(ValueError, match=r"EventStream\(history=60\): a replay must fit"):
+        EventStream(channels, "items", history=60)

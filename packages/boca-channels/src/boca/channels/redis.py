@@ -166,6 +166,8 @@ class RedisBackend:
     async def close(self) -> None:
         client, self._client, self._deliver = self._client, None, None
         self._listening.clear()
+        self._last.clear()
+        self._down_since = None
         if self._pubsub is not None:
             await _quietly(self._pubsub.aclose)
             self._pubsub = None

@@ -66,9 +66,16 @@ class EventStream:
             raise ValueError(f"EventStream(retry={retry!r}): milliseconds, 0 or more")
         if isinstance(event, str) and (not event or "\n" in event or "\r" in event):
             raise ValueError(f"EventStream(event={event!r}): one line of text")
+        if history is None:
+            history = min(channels.max_history, channels.max_pending)
+        elif history > channels.max_pending:
+            raise ValueError(
+                f"EventStream(history={history}): a replay must fit in the channels' "
+                f"max_pending ({channels.max_pending})"
+            )
         self.channels = channels
         self.channel = channel
-        self.history = channels.max_history if history is None else history
+        self.history = history
         self.heartbeat = heartbeat
         self.event = event
         self._start = b"" if retry is None else b"retry: %d\n\n" % retry
@@ -101,7 +108,11 @@ class EventStream:
                 return
         name = self.channel(scope) if callable(self.channel) else self.channel
         history = self.history if last_id is not None else 0
-        subscription = self.channels.subscribe(name, history=history, last_id=last_id)
+        try:
+            subscription = self.channels.subscribe(name, history=history, last_id=last_id)
+        except ValueError as exc:  # a channel named after the path, say, that is not a name
+            await send_error(send, 400, str(exc))
+            return
         try:
             await subscription.__aenter__()
         except ChannelsUnavailable:

@@ -54,7 +54,9 @@ class WebSocketStream:
     ) -> None:
         self.channels = channels
         self.channel = channel
-        self.history = channels.max_history if history is None else history
+        self.history = (
+            min(channels.max_history, channels.max_pending) if history is None else history
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
