@@ -8,7 +8,6 @@ failure pays for a second look that lists every bad field.
 from __future__ import annotations
 
 import inspect
-import types
 import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -27,7 +26,7 @@ from ._constraints import (
     translate,
     undecodable,
 )
-from ._params import parser_for
+from ._params import parser_for, strip_optional
 from ._validation import RequestValidationError, collect_errors, detail, from_pydantic
 from .introspection import BodyInfo, ParamInfo
 
@@ -53,12 +52,7 @@ def _camel(name: str) -> str:
 
 
 def _optional_inner(tp: Any) -> Any:
-    tp = base_type(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return base_type(args[0])
-    return tp
+    return base_type(strip_optional(base_type(tp)))
 
 
 def _media_type(req: Request) -> str:
@@ -96,12 +90,16 @@ def _decoder(tp: Any, name: str) -> tuple[Any, msgspec.json.Decoder[Any], bool]:
     return schema_type, decoder, converts
 
 
-class JSONBody:
-    """A JSON body: the whole body as one model, or several embedded fields of an object."""
+class _Body:
+    """A body a view reads: `read(req)` gives its keyword arguments; `info` describes it."""
 
     def __init__(self, info: BodyInfo, read: Callable[[Request], Any]) -> None:
         self.info = info
         self.read = read
+
+
+class JSONBody(_Body):
+    """A JSON body: the whole body as one model, or several embedded fields of an object."""
 
     @classmethod
     def declare(cls, bodies: Declared, view_name: str) -> JSONBody:
@@ -368,12 +366,8 @@ def _failure(
     return RequestValidationError(422, errors)
 
 
-class FormBody:
+class FormBody(_Body):
     """Form fields: `application/x-www-form-urlencoded` or `multipart/form-data`."""
-
-    def __init__(self, info: BodyInfo, read: Callable[[Request], Any]) -> None:
-        self.info = info
-        self.read = read
 
     @classmethod
     def declare(cls, forms: Declared, view_name: str) -> FormBody:

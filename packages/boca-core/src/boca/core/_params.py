@@ -101,7 +101,8 @@ _PARSERS: dict[Any, Parser] = {
 }
 
 
-def _strip_optional(annotation: Any) -> Any:
+def strip_optional(annotation: Any) -> Any:
+    """`T` for `T | None` (and `Optional[T]`), else the annotation as it is."""
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -126,7 +127,7 @@ def _literal_parser(choices: tuple[Any, ...]) -> Parser:
 def _bare(annotation: Any) -> Any:
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = annotation.__origin__
-    return _strip_optional(annotation)
+    return strip_optional(annotation)
 
 
 def parser_for(annotation: Any) -> tuple[Parser | None, bool]:

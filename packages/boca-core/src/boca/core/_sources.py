@@ -8,7 +8,6 @@ client hears about every bad value at once.
 from __future__ import annotations
 
 import inspect
-import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from ._constraints import (
     mentions_model,
     translate,
 )
-from ._params import Parser, parser_for
+from ._params import Parser, parser_for, strip_optional
 from ._validation import RequestValidationError, detail
 from .introspection import BodyInfo, ParamInfo
 from .params import Body, Form, Param, Path, Query
@@ -187,15 +186,6 @@ def _marker(annotation: Any) -> Param | None:
     return None
 
 
-def _strip_optional(tp: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
 def _checker(schema_type: Any, needed: bool) -> Callable[[Any], Any] | None:
     if not needed:
         return None
@@ -292,7 +282,7 @@ def _add_value(
         schema_type, _ = translate(declared)
     except ConstraintError as exc:
         raise SourceError(f"parameter {param.name!r}: {exc}") from None
-    bare = base_type(_strip_optional(base_type(declared)))
+    bare = base_type(strip_optional(base_type(declared)))
     try:
         parse, many = parser_for(bare)
         if many:
