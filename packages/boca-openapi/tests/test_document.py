@@ -159,6 +159,11 @@ def test_info_servers_and_tag_descriptions() -> None:
         {"name": "notes", "description": "The notes"},
     ]
     assert "tags" not in build(Route("/x", name="x"))
+    listed = [{"name": "ops", "externalDocs": {"url": "https://example.com/ops"}}]
+    doc = build(Route("/health", name="health", tags=("ops", "extra")), tags=listed)
+    assert doc["tags"] == [*listed, {"name": "extra"}]
+    with pytest.raises(ValueError, match=r"a tag object needs a 'name'"):
+        OpenAPI(title="T", version="1", tags=[{"description": "no name"}])
 
 
 def test_only_documented_http_routes_are_listed() -> None:

@@ -26,6 +26,18 @@ def _path(value: str | None, option: str) -> str | None:
     return value.rstrip("/") or "/" if value is not None else None
 
 
+def _tags(tags: Mapping[str, str] | Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    if tags is None:
+        return []
+    if isinstance(tags, Mapping):
+        return [{"name": name, "description": text} for name, text in tags.items()]
+    out = [dict(tag) for tag in tags]
+    for tag in out:
+        if not isinstance(tag.get("name"), str):
+            raise ValueError(f"OpenAPI(tags=...): a tag object needs a 'name', not {tag!r}")
+    return out
+
+
 def _etag_matches(header: str | None, etag: str) -> bool:
     if header is None:
         return False
@@ -60,7 +72,9 @@ class OpenAPI:
         license_info: `info.license`, e.g. `{"name": "MIT", "identifier": "MIT"}`.
         servers: Server URLs (strings or OpenAPI server objects). When none are given and the
             app runs under a `root_path`, that path is the server URL.
-        tags: Tag name -> description, listed first and in this order.
+        tags: Tag name -> description, or a list of OpenAPI tag objects
+            (`{"name": ..., "description": ..., "externalDocs": {...}}`): listed first, in
+            this order, before the other tags the routes use.
         security_schemes: Scheme name -> `APIKey`, `HTTPBearer`, `HTTPBasic`, `OAuth2` or
             `OpenIDConnect`.
         security: The schemes every operation requires: `["bearer"]`, or
@@ -89,7 +103,7 @@ class OpenAPI:
         contact: Mapping[str, Any] | None = None,
         license_info: Mapping[str, Any] | None = None,
         servers: Sequence[str | Mapping[str, Any]] | None = None,
-        tags: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | Sequence[Mapping[str, Any]] | None = None,
         security_schemes: Mapping[str, SecurityScheme] | None = None,
         security: Sequence[SecurityRequirement] | None = None,
         route_security: Mapping[str, Sequence[SecurityRequirement]] | None = None,
@@ -122,7 +136,7 @@ class OpenAPI:
         self.settings = DocumentSettings(
             info=info,
             servers=[{"url": s} if isinstance(s, str) else dict(s) for s in servers or ()],
-            tags=dict(tags or {}),
+            tags=_tags(tags),
             security_schemes=schemes,
             security=list(security or []),
             route_security=dict(route_security or {}),

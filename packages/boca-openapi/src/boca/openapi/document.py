@@ -35,7 +35,7 @@ class DocumentSettings:
 
     info: dict[str, Any]
     servers: list[dict[str, Any]] = field(default_factory=list)
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: list[dict[str, Any]] = field(default_factory=list)
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
     security: Sequence[SecurityRequirement] = ()
     route_security: Mapping[str, Sequence[SecurityRequirement]] = field(default_factory=dict)
@@ -322,8 +322,9 @@ def build_document(routes: Sequence[RouteInfo], settings: DocumentSettings) -> d
     document["components"] = components
     if global_security:
         document["security"] = global_security
-    tags = [{"name": name, "description": text} for name, text in settings.tags.items()]
-    tags += [{"name": name} for name in used_tags if name not in settings.tags]
+    tags = [dict(tag) for tag in settings.tags]
+    declared = {tag["name"] for tag in tags}
+    tags += [{"name": name} for name in used_tags if name not in declared]
     if tags:
         document["tags"] = tags
     return document
