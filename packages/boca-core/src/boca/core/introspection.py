@@ -63,7 +63,10 @@ class BodyInfo:
     #: The model type the view receives, or a `msgspec.Struct` made at declaration time for
     #: embedded (`Body(embed=True)`) and form fields, named after the view.
     annotation: Any
-    #: What to give `msgspec.json.schema_components()` (or the pydantic model itself).
+    #: What to give `msgspec.json.schema_components()`: the model with its constraints as
+    #: `msgspec.Meta`. For a pydantic model, the model itself (its schema is pydantic's
+    #: `model_json_schema()`); an embedded pydantic field is a `msgspec.Raw` field of the
+    #: synthesised Struct, its `ParamInfo.schema_type` the pydantic model.
     schema_type: Any
     #: `("application/json",)` or the two form media types.
     media_types: tuple[str, ...]
