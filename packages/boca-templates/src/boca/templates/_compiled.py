@@ -90,7 +90,10 @@ class CompiledCache:
     def get(self, key: str) -> Compiled | None:
         entry = self.entries.get(key)
         if entry is not None:
-            self.entries.move_to_end(key)
+            try:
+                self.entries.move_to_end(key)
+            except KeyError:  # evicted meanwhile by another thread (render_sync)
+                pass
         return entry
 
     def put(self, entry: Compiled) -> None:
