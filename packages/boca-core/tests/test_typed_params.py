@@ -350,3 +350,28 @@ def test_router_shortcuts_and_include_keep_typed_params() -> None:
     assert c.get("/api/r/1").json()["detail"] == [
         {"loc": ["path", "n"], "msg": "Expected `int` >= 2", "type": "constraint"}
     ]
+
+
+def test_websocket_views_read_typed_query_and_headers() -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    app = App()
+
+    @app.websocket_route("/ws/{room}")
+    async def live(
+        ws,
+        room: int,
+        token: Annotated[str, Query(), MinLen(2)],
+        x_client: Annotated[str, Header()] = "-",
+    ):
+        await ws.send(f"{room} {token} {x_client}")
+
+    client = TestClient(app)
+    with client.websocket_connect("/ws/3?token=ab", headers={"X-Client": "cli"}) as ws:
+        assert ws.receive_text() == "3 ab cli"
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect("/ws/3?token=a") as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == 1008
