@@ -1,13 +1,15 @@
-"""boca-core + boca-templates + boca-middleware: `{{ csrf_input() }}` through app.extensions."""
+"""boca-core with boca-middleware's stores and CSRF (and boca-templates' `{{ csrf_input() }}`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import httpx
+import pytest
+from starlette.testclient import TestClient
 
 from boca.core import App
-from boca.middleware import CSRF
+from boca.middleware import CSRF, MiddlewareBattery, RedisStore, SessionMiddleware, StoreError
 from boca.templates import Templates
 
 
@@ -36,3 +38,15 @@ async def test_csrf_input_in_a_boca_page(tmp_path: Path) -> None:
         refused = await c.post("/", data={"csrf_token": "forged"})
         assert refused.status_code == 403
         assert refused.json()["detail"] == "CSRF token invalid: load the form again."
+
+
+def test_an_unreachable_redis_stops_a_boca_app_at_startup() -> None:
+    """The store is checked in the lifespan, which Boca passes through its middleware."""
+    app = App()
+    store = RedisStore("redis://127.0.0.1:1/0", timeout=0.5)
+    app.use(MiddlewareBattery(SessionMiddleware, secret_key="s", store=store))
+    with pytest.raises(StoreError) as caught, TestClient(app):
+        pass  # pragma: no cover - the startup fails
+    message = str(caught.value)
+    assert message.startswith("Redis at redis://127.0.0.1:1/0: PING failed: ")
+    assert message.endswith(". Start Redis there, or fix the URL given to RedisStore().")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from boca.middleware import Limit, RateLimitMiddleware, RedisStore
+from boca.middleware import Limit, RateLimitMiddleware, RedisStore, StoreError
 
 from ._redis import free_port
 
@@ -205,7 +205,8 @@ async def test_unreachable_redis_fails_the_startup() -> None:
         sent.append(message)
 
     mw = RateLimitMiddleware(app, "1/minute", store=RedisStore(url, timeout=0.5))
-    await mw({"type": "lifespan"}, receive, send)
+    with pytest.raises(StoreError):
+        await mw({"type": "lifespan"}, receive, send)
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert sent[0]["message"].startswith(f"Redis at {url}: PING failed: ")
 

@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from starlette.datastructures import Secret
 
-from boca.middleware import MemoryStore, RedisStore, SessionMiddleware
+from boca.middleware import MemoryStore, RedisStore, SessionMiddleware, StoreError
 
 SECRET = "s3cret-for-tests"
 SIGNER = TimestampSigner([SECRET], salt="boca.middleware.session")
@@ -253,14 +253,13 @@ async def test_lifespan_startup_fails_naming_an_unreachable_redis() -> None:
 
     store = RedisStore(url, timeout=0.5)
     mw = SessionMiddleware(app, secret_key=SECRET, store=store)
-    await mw({"type": "lifespan"}, receive, send)
-    assert sent[0]["type"] == "lifespan.startup.failed"
-    assert sent[0]["message"] == (
-        f"Redis at {url}: PING failed: "
-        + sent[0]["message"].split(": PING failed: ", 1)[1].rsplit(". Start", 1)[0]
-        + ". Start Redis there, or fix the URL given to RedisStore()."
-    )
-    assert sent[1] == {"type": "lifespan.shutdown.complete"}
+    # The server is told why, then the error is raised, as Starlette's own lifespan does.
+    with pytest.raises(StoreError, match=r"Start Redis there, or fix the URL"):
+        await mw({"type": "lifespan"}, receive, send)
+    (failed,) = sent
+    assert failed["type"] == "lifespan.startup.failed"
+    assert failed["message"].startswith(f"Redis at {url}: PING failed: ")
+    assert failed["message"].endswith(". Start Redis there, or fix the URL given to RedisStore().")
 
 
 async def test_lifespan_passes_when_the_store_answers(redis_url) -> None:

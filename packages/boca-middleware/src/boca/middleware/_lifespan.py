@@ -14,10 +14,11 @@ async def run_lifespan(app: ASGIApp, store: Any, scope: Any, receive: Receive, s
     """Run the app's lifespan, checking `store` at startup and closing it at shutdown.
 
     A store that cannot be reached turns the app's `lifespan.startup.complete` into
-    `lifespan.startup.failed` with the store's message, so the server refuses to
-    start and says why. Stores without `startup()`/`aclose()` are left alone.
+    `lifespan.startup.failed` with the store's message, then raises the store's error
+    (as Starlette's lifespan does), so the server refuses to start and says why, and a
+    test client raises it. Stores without `startup()`/`aclose()` are left alone.
     """
-    failure: str | None = None
+    failure: Exception | None = None
 
     async def checked_receive() -> Message:
         nonlocal failure
@@ -29,8 +30,8 @@ async def run_lifespan(app: ASGIApp, store: Any, scope: Any, receive: Receive, s
                 try:
                     await startup()
                 except Exception as exc:
-                    failure = str(exc)
-                    logger.error("%s", failure)
+                    failure = exc
+                    logger.error("%s", exc)
         elif kind == "lifespan.shutdown":
             aclose = getattr(store, "aclose", None)
             if aclose is not None:
@@ -42,7 +43,8 @@ async def run_lifespan(app: ASGIApp, store: Any, scope: Any, receive: Receive, s
 
     async def checked_send(message: Message) -> None:
         if failure is not None and message["type"] == "lifespan.startup.complete":
-            message = {"type": "lifespan.startup.failed", "message": failure}
+            await send({"type": "lifespan.startup.failed", "message": str(failure)})
+            raise failure
         await send(message)
 
     await app(scope, checked_receive, checked_send)

@@ -209,7 +209,7 @@ class RedisStore:
             with anyio.fail_after(self.timeout):
                 return await call()
         except self._errors as exc:
-            reason = str(exc) or f"no answer within {self.timeout} s"
+            reason = str(exc).rstrip(".") or f"no answer within {self.timeout} s"
             raise StoreError(f"Redis at {self.url}: {what} failed: {reason}") from exc
 
     async def startup(self) -> None:
