@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml $(foreach p,$(PACKAGES),packages/$(p)/pyproject.toml)
 
 install: $(STAMP) ## Build the development environment in .venv (editable installs + dev tools)
 
-run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000
+run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000 (its migrations applied first)
+	$(BIN)/alembic -c showcase/alembic.ini upgrade head
 	$(BIN)/boca run showcase.app:app --host $(HOST) --port $(PORT)
 
 test: lint types versions unit matrix docs packaging ## Run every check: lint, types, versions, tests with coverage, the Python matrix, docs, packaging

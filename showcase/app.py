@@ -6,17 +6,29 @@ the documentation builds it step by step.
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from boca.core import App, HTTPError, Request, Response, server_event
+from boca.core import (
+    App,
+    ErrorModel,
+    HTTPError,
+    Request,
+    RequestValidationError,
+    Response,
+    server_event,
+)
+from boca.openapi import OpenAPI
 from boca.static import StaticFiles, build
 from boca.templates import Templates
 
 from .config import HERE, Config
-from .db import Item, ItemStore
-from .validation import item_fields
+from .db import ItemStore
+from .schemas import Item, ItemId, ItemIn, ItemPatch
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:static]
@@ -48,11 +60,13 @@ def create_app(config: Config) -> App:
     app = App(settings=config)  # ALLOWED_HOSTS, SESSIONS, GZIP and CORS add the middleware
     app.use(Templates(directory=HERE / "templates"))
     app.use(build_static(HERE / "static", Path(config.STATIC_BUILD_DIR)))
+    # The API's OpenAPI document at /openapi.json, Swagger UI at /docs, ReDoc at /redoc.
+    app.use(OpenAPI(title="Showcase items", version="1.0.0"))
 
     @app.provider(scope="app")
     async def items() -> AsyncIterator[ItemStore]:
         """One store for the app's life: opened at startup, closed at shutdown."""
-        async with ItemStore.open(config.DATABASE) as store:
+        async with ItemStore.open(config.DATABASE_URL) as store:
             yield store
 
     # --8<-- [end:app]
@@ -63,35 +77,57 @@ def create_app(config: Config) -> App:
             raise HTTPError(404, detail=f"no item {item_id}")
         return item
 
-    @app.route("/api/items", name="items")
-    class Items:
-        async def get(self, req: Request, res: Response, items: ItemStore) -> None:
-            res.json = await items.list()
+    missing = {404: (ErrorModel, "No item has this id")}
 
-        async def post(self, req: Request, res: Response, items: ItemStore) -> None:
-            item = await items.create(**item_fields(await req.json()))
-            res.status_code = 201
-            res.headers["Location"] = app.url_for("item", item_id=item["id"])
-            res.json = item
+    def stripped(name: str) -> str:
+        """The name without surrounding spaces; a 422 like the others when nothing is left."""
+        if not name.strip():
+            problem = {"loc": ["body", "name"], "msg": "must not be blank", "type": "constraint"}
+            raise RequestValidationError(422, [problem])
+        return name.strip()
 
-    @app.route("/api/items/{item_id:int}", name="item")
-    class OneItem:
-        async def get(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
-            res.json = found(await items.get(item_id), item_id)
+    @app.get("/api/items", name="items", tags=["items"])
+    async def list_items(req: Request, res: Response, items: ItemStore) -> list[Item]:
+        """List every item, oldest first."""
+        return await items.list()
 
-        async def patch(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
-            fields = item_fields(await req.json(), partial=True)
-            res.json = found(await items.update(item_id, **fields), item_id)
+    @app.post("/api/items", name="create_item", status_code=201, tags=["items"])
+    async def create_item(req: Request, res: Response, item: ItemIn, items: ItemStore) -> Item:
+        """Add an item; its address is in the `Location` header."""
+        created = await items.create(stripped(item.name), item.done)
+        res.headers["Location"] = app.url_for("item", item_id=created["id"])
+        return created
 
-        async def delete(self, req: Request, res: Response, item_id: int, items: ItemStore) -> None:
-            if not await items.delete(item_id):
-                raise HTTPError(404, detail=f"no item {item_id}")
-            res.status_code = 204
+    @app.get("/api/items/{item_id:int}", name="item", tags=["items"], responses=missing)
+    async def read_item(req: Request, res: Response, item_id: ItemId, items: ItemStore) -> Item:
+        """One item."""
+        return found(await items.get(item_id), item_id)
+
+    @app.patch("/api/items/{item_id:int}", tags=["items"], responses=missing)
+    async def update_item(
+        req: Request, res: Response, item_id: ItemId, change: ItemPatch, items: ItemStore
+    ) -> Item:
+        """Rename an item or tick it off: give the fields to change, at least one."""
+        if change.name is None and change.done is None:
+            problem = {
+                "loc": ["body"],
+                "msg": "give at least one of: name, done",
+                "type": "missing",
+            }
+            raise RequestValidationError(422, [problem])
+        name = None if change.name is None else stripped(change.name)
+        return found(await items.update(item_id, name=name, done=change.done), item_id)
+
+    @app.delete("/api/items/{item_id:int}", status_code=204, tags=["items"], responses=missing)
+    async def delete_item(req: Request, res: Response, item_id: ItemId, items: ItemStore) -> None:
+        """Delete an item."""
+        if not await items.delete(item_id):
+            raise HTTPError(404, detail=f"no item {item_id}")
 
     # --8<-- [end:api]
 
     # --8<-- [start:events]
-    @app.route("/api/events", name="events")
+    @app.route("/api/events", name="events", include_in_schema=False)
     async def events(req: Request, res: Response, items: ItemStore) -> None:
         @res.event_stream(heartbeat=15)
         async def stream() -> AsyncIterator[object]:
@@ -105,7 +141,7 @@ def create_app(config: Config) -> App:
     # --8<-- [end:events]
 
     # --8<-- [start:page]
-    @app.route("/", name="index")
+    @app.route("/", name="index", include_in_schema=False)
     async def index(req: Request, res: Response, items: ItemStore) -> None:
         req.session["views"] = req.session.get("views", 0) + 1
         res.render("index.html", items=await items.list(), views=req.session["views"])
@@ -114,4 +150,6 @@ def create_app(config: Config) -> App:
     return app
 
 
+# --8<-- [start:module]
 app = create_app(Config())
+# --8<-- [end:module]

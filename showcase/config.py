@@ -14,8 +14,10 @@ HERE = Path(__file__).parent
 class Config(Settings):
     env_prefix = "SHOWCASE_"
 
-    #: The SQLite database file, created at startup when missing.
-    DATABASE: str = str(HERE / "showcase.sqlite3")
+    #: Where the items are kept, as an SQLAlchemy URL with an async driver: a SQLite file by
+    #: default (nothing to install), or PostgreSQL, e.g.
+    #: `postgresql+asyncpg://showcase:secret@db.internal/showcase` for several hosts.
+    DATABASE_URL: str = f"sqlite+aiosqlite:///{HERE / 'showcase.sqlite3'}"
     #: Where the fingerprinted copies of `static/` are written and served from.
     STATIC_BUILD_DIR: str = str(HERE / "static-build")
     #: Signs the session cookie. The random default lasts as long as the process: set

@@ -1,83 +1,100 @@
-"""The items, stored in SQLite through aiosqlite (the queries run in a thread of their own)."""
+"""The items, stored with SQLAlchemy 2.0 (async): SQLite by default, PostgreSQL when configured.
+
+The table is made by the Alembic migrations in `migrations/` (`make run` applies them; so does
+`migrate()`, which the tests call), never by the app at startup.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
-import aiosqlite
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .live import Hub
+from .schemas import Item
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0
+metadata = sa.MetaData()
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
 )
-"""
+COLUMNS = (items.c.id, items.c.name, items.c.done)
+MIGRATIONS = Path(__file__).with_name("alembic.ini")
 
 
-class Item(TypedDict):
-    id: int
-    name: str
-    done: bool
+def migrate(url: str) -> None:
+    """Bring the database at `url` to the newest migration (`alembic upgrade head`).
+
+    The async migrations run their own event loop, so they run in a thread of their own: this
+    works from code that already runs in one (a browser test driver, for instance).
+    """
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig(str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(command.upgrade, config, "head").result()
 
 
 def _item(row: Any) -> Item:
-    return {"id": row["id"], "name": row["name"], "done": bool(row["done"])}
+    return {"id": row.id, "name": row.name, "done": bool(row.done)}
 
 
 class ItemStore:
-    """Create, read, update and delete items; each change is published on `changes`."""
+    """Create, read, update and delete items; each change is published on `changes`.
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
+    Each method is one transaction: it commits when it returns and rolls back when it raises,
+    and its connection goes back to the engine's pool either way.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
         self.changes = Hub()
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[ItemStore]:
-        """Connect (creating the file and the table when missing), and close at the end."""
-        # isolation_level=None: every statement commits on its own, so the requests that share
-        # this connection never share a transaction.
-        async with aiosqlite.connect(path, isolation_level=None) as db:
-            db.row_factory = aiosqlite.Row
-            await db.execute(SCHEMA)
-            store = cls(db)
-            try:
-                yield store
-            finally:
-                store.changes.close()
+    async def open(cls, url: str) -> AsyncIterator[ItemStore]:
+        """Make the engine (one pool per process), and dispose of it at the end."""
+        store = cls(create_async_engine(url))
+        try:
+            yield store
+        finally:
+            store.changes.close()
+            await store.engine.dispose()
 
     async def list(self) -> list[Item]:
-        async with self.db.execute("SELECT id, name, done FROM items ORDER BY id") as cursor:
-            return [_item(row) for row in await cursor.fetchall()]
+        async with self.engine.connect() as db:
+            rows = await db.execute(sa.select(*COLUMNS).order_by(items.c.id))
+            return [_item(row) for row in rows]
 
     async def get(self, item_id: int) -> Item | None:
-        query = "SELECT id, name, done FROM items WHERE id = ?"
-        async with self.db.execute(query, (item_id,)) as cursor:
-            row = await cursor.fetchone()
+        async with self.engine.connect() as db:
+            row = (await db.execute(sa.select(*COLUMNS).where(items.c.id == item_id))).first()
         return None if row is None else _item(row)
 
     async def create(self, name: str, done: bool = False) -> Item:
-        query = "INSERT INTO items (name, done) VALUES (?, ?) RETURNING id, name, done"
-        async with self.db.execute(query, (name, done)) as cursor:
-            item = _item(await cursor.fetchone())
+        insert = sa.insert(items).values(name=name, done=done).returning(*COLUMNS)
+        async with self.engine.begin() as db:
+            item = _item((await db.execute(insert)).one())
         self.changes.publish("created", item)
         return item
 
     async def update(
         self, item_id: int, *, name: str | None = None, done: bool | None = None
     ) -> Item | None:
-        query = (
-            "UPDATE items SET name = coalesce(?, name), done = coalesce(?, done) "
-            "WHERE id = ? RETURNING id, name, done"
-        )
-        async with self.db.execute(query, (name, done, item_id)) as cursor:
-            row = await cursor.fetchone()
+        values = {k: v for k, v in (("name", name), ("done", done)) if v is not None}
+        change = sa.update(items).where(items.c.id == item_id).values(**values)
+        async with self.engine.begin() as db:
+            row = (await db.execute(change.returning(*COLUMNS))).first()
         if row is None:
             return None
         item = _item(row)
@@ -85,8 +102,9 @@ class ItemStore:
         return item
 
     async def delete(self, item_id: int) -> bool:
-        async with self.db.execute("DELETE FROM items WHERE id = ?", (item_id,)) as cursor:
-            deleted = cursor.rowcount > 0
+        async with self.engine.begin() as db:
+            result = await db.execute(sa.delete(items).where(items.c.id == item_id))
+        deleted = bool(result.rowcount)
         if deleted:
             self.changes.publish("deleted", {"id": item_id})
         return deleted

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from boca.core.testing import LiveServer
 from showcase.app import create_app
 from showcase.config import Config
+from showcase.db import migrate
 
 pytestmark = pytest.mark.e2e
 
@@ -21,10 +23,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'items.sqlite3'}"
+    migrate(url)
     config = Config(
         environ={},
         env_file=tmp_path / "missing.env",
-        DATABASE=str(tmp_path / "items.sqlite3"),
+        DATABASE_URL=url,
         STATIC_BUILD_DIR=str(tmp_path / "static"),
     )
     with LiveServer(create_app(config)) as live:
@@ -141,3 +145,35 @@ def test_the_live_indicator_shows_a_lost_stream(open_page: Callable[[], Page]) -
     # What EventSource does when the connection drops (it then reconnects by itself).
     page.evaluate("events.close(); events.dispatchEvent(new Event('error'))")
     expect(page.locator("#live")).to_have_attribute("data-state", "offline")
+
+
+def test_the_api_docs_render_offline(browser: Browser, server: LiveServer) -> None:
+    """Swagger UI at /docs, served by the showcase itself: no request leaves 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(server.url + "/docs")
+        expect(page.locator(".info .title")).to_contain_text("Showcase items")
+        expect(page.locator(".opblock-summary [data-path]")).to_have_text(
+            ["/api/items", "/api/items", "/api/items/{item_id}"] + ["/api/items/{item_id}"] * 2
+        )
+        expect(page.locator(".opblock-summary-method")).to_have_text(
+            ["GET", "POST", "GET", "PATCH", "DELETE"]
+        )
+        expect(page.locator(".models")).to_contain_text("ItemIn")
+    finally:
+        context.close()
+    assert elsewhere == []
+    assert errors == []

@@ -40,11 +40,11 @@ async function call(method, url, body) {
   const data = response.status === 204 ? null : await response.json();
   error.hidden = response.ok;
   if (!response.ok) {
+    // Validation errors list each problem with where it is: {"loc": ["body", "name"], "msg": ...}.
     const detail = data.detail ?? data.error;
-    error.textContent =
-      typeof detail === "object"
-        ? Object.entries(detail).map(([field, problem]) => `${field} ${problem}`).join("; ")
-        : String(detail);
+    error.textContent = Array.isArray(detail)
+      ? detail.map(({ loc, msg }) => [...loc.slice(1), msg].join(" ")).join("; ")
+      : String(detail);
     return null;
   }
   return data ?? true;
