@@ -4,6 +4,7 @@ generator is finalised instead of being held, paused, for as long as the connect
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 
@@ -11,7 +12,9 @@ import httpx
 import pytest
 
 from boca.core import App, Response, server_event
+from boca.core.streaming import stream_response
 from boca.core.testing import LiveServer
+from boca.core.types import Message
 
 from ._support import wait_for
 
@@ -59,9 +62,14 @@ def stalled_client(server: LiveServer, path: str) -> socket.socket:
 
 
 @pytest.mark.parametrize("path", ["/events", "/bytes"])
-async def test_stream_write_timeout_finalises_a_stalled_stream(path: str) -> None:
+async def test_stream_write_timeout_finalises_a_stalled_stream(
+    path: str, caplog: pytest.LogCaptureFixture
+) -> None:
     finalised = threading.Event()
-    with LiveServer(make_app(finalised, 0.3)) as server:
+    with (
+        caplog.at_level(logging.INFO, logger="boca.core"),
+        LiveServer(make_app(finalised, 0.3)) as server,
+    ):
         sock = stalled_client(server, path)
         try:
             await wait_for(finalised, timeout=10)
@@ -69,6 +77,42 @@ async def test_stream_write_timeout_finalises_a_stalled_stream(path: str) -> Non
                 assert (await client.get(server.url + "/ping")).text == "pong"
         finally:
             sock.close()
+    closed = [r.getMessage() for r in caplog.records if r.name == "boca.core"]
+    assert "stream closed: its client read nothing for 0.3 s" in closed
+
+
+async def test_stream_write_timeout_also_bounds_a_heartbeat() -> None:
+    """A generator waiting for its next event while the heartbeat cannot be written."""
+    finalised = asyncio.Event()
+    sent: list[bytes] = []
+
+    async def quiet():
+        try:
+            yield server_event(data="first")
+            await asyncio.Event().wait()  # no next event, ever
+            yield server_event(data="never")  # pragma: no cover
+        finally:
+            finalised.set()
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if sent:
+                await asyncio.Event().wait()  # the client reads nothing more
+            sent.append(message["body"])
+
+    async def receive() -> Message:
+        await asyncio.Event().wait()
+        raise AssertionError  # pragma: no cover
+
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    await asyncio.wait_for(
+        stream_response(
+            quiet(), start, receive, send, events=True, heartbeat=0.05, write_timeout=0.1
+        ),
+        timeout=5,
+    )
+    assert finalised.is_set()
+    assert sent == [b"data: first\n\n"]
 
 
 async def test_stream_without_write_timeout_waits_for_the_reader() -> None:

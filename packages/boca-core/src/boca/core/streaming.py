@@ -208,10 +208,10 @@ class _Channel:
                         await self.send(message)
                 else:  # pragma: no cover - Python 3.10
                     await asyncio.wait_for(self.send(message), self.write_timeout)
-            except OSError:  # ASGI 2.4 servers raise it once the client is gone
-                self.gone.set()
-            except asyncio.TimeoutError:
+            except asyncio.TimeoutError:  # before OSError: TimeoutError is one
                 self.stalled = True
+                self.gone.set()
+            except OSError:  # ASGI 2.4 servers raise it once the client is gone
                 self.gone.set()
             self.last = asyncio.get_running_loop().time()
 
