@@ -262,6 +262,7 @@ def test_root_path_is_the_server_url_and_prefixes_the_pages() -> None:
     with TestClient(app, root_path="/api") as client:
         document = client.get("/openapi.json").json()
         assert document["servers"] == [{"url": "/api"}]
+        assert list(document)[:3] == ["openapi", "info", "servers"]
         page = client.get("/docs").text
         assert 'data-openapi-url="/api/openapi.json"' in page
         assert all(link.startswith("/api/_openapi/") for link in LINKS.findall(page)[1:])

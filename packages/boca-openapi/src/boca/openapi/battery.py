@@ -190,7 +190,8 @@ class OpenAPI:
                 self._document = self.document(self._app)
             document = self._document
             if root_path and not self.settings.servers:
-                document = {**document, "servers": [{"url": root_path}]}
+                head = {"openapi": document["openapi"], "info": document["info"]}
+                document = {**head, "servers": [{"url": root_path}], **document}
             if len(self._payloads) >= _MAX_VARIANTS:
                 self._payloads.clear()
             payload = self._payloads[root_path] = _Payload(document)
