@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio.lowlevel
 import jinja2
 import pytest
 from fastapi import FastAPI, Request
@@ -103,24 +104,33 @@ def test_get_template_and_env(folder: Path) -> None:
         Jinja2Templates(directory=folder, env=env)
 
 
-async def test_a_template_that_awaits_is_a_clear_error(folder: Path) -> None:
+async def test_a_template_that_awaits_renders_when_sent(folder: Path) -> None:
     templates = Jinja2Templates(directory=folder)
 
     async def later() -> str:
-        return "later"
+        await anyio.lowlevel.checkpoint()
+        return "<later>"
 
     async def page(request: Request) -> Response:
-        return templates.TemplateResponse(request, "awaits.html", {"later": later})
+        response = templates.TemplateResponse(
+            request, "awaits.html", {"later": later}, headers={"x-a": "1"}
+        )
+        assert response.body == b""  # not rendered yet: it awaits
+        return response
 
-    async def rendered(request: Request) -> Response:
-        return HTMLResponse(await templates.render("awaits.html", later=later))
+    async def plain(request: Request) -> Response:
+        response = templates.TemplateResponse(request, "note.txt", {"who": "now"})
+        assert response.body == b"now"  # rendered at once, as Starlette does
+        return response
 
-    app = Starlette(routes=[Route("/", page), Route("/async", rendered)])
-    with pytest.raises(TypeError, match="cannot render synchronously"):
-        async with asgi_client(app) as c:
-            await c.get("/")
+    app = Starlette(routes=[Route("/", page), Route("/plain", plain)])
     async with asgi_client(app) as c:
-        assert (await c.get("/async")).text == "later"
+        for _ in range(2):  # the second time the template is known to await
+            r = await c.get("/")
+            assert (r.status_code, r.text) == (200, "&lt;later&gt;")
+            assert r.headers["content-length"] == str(len(r.content))
+            assert r.headers["x-a"] == "1"
+        assert (await c.get("/plain")).text == "now"
 
 
 @pytest.fixture

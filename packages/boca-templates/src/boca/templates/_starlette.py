@@ -67,29 +67,33 @@ class Jinja2Templates(Templates):
         media_type: str | None = None,
         background: BackgroundTask | None = None,
     ) -> HTMLResponse:
-        """Render `name` now, with `request` and the context processors' values in the
-        context, into an `HTMLResponse` that has `.template` and `.context`.
+        """Render `name`, with `request` and the context processors' values in the context,
+        into an `HTMLResponse` that has `.template` and `.context`.
+
+        The page is rendered now, as Starlette does, unless the template awaits something:
+        then it is rendered in async mode when the response is sent.
 
         Raises:
             TemplateNotFound: No such template, or the name is not a safe relative path.
-            TypeError: The template awaits something: Starlette's responses are rendered
-                synchronously; `HTMLResponse(await templates.render(...))` renders it.
         """
         context = context if context is not None else {}
         context.setdefault("request", request)
         for processor in self.context_processors:
             context.update(processor(request))
         template = self.get_template(name)
-        content = self.render_sync(name, context)
-        return _response_class()(
-            template, context, content, status_code, headers, media_type, background
+        content = self._try_sync(name, context)
+        response: HTMLResponse = _response_class()(
+            template, context, content or "", status_code, headers, media_type, background
         )
+        if content is None:
+            response.pending = (self, name)  # type: ignore[attr-defined]
+        return response
 
 
-_RESPONSE: Callable[..., HTMLResponse] | None = None
+_RESPONSE: Callable[..., Any] | None = None
 
 
-def _response_class() -> Callable[..., HTMLResponse]:
+def _response_class() -> Callable[..., Any]:
     """Starlette's `HTMLResponse` with the template and context, built on first use."""
     global _RESPONSE
     if _RESPONSE is None:
@@ -109,9 +113,19 @@ def _response_class() -> Callable[..., HTMLResponse]:
             ) -> None:
                 self.template = template
                 self.context = context
+                self.pending: tuple[Templates, str] | None = None
                 super().__init__(content, status_code, headers, media_type, background)
 
             async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+                if self.pending is not None:
+                    templates, name = self.pending
+                    self.pending = None
+                    self.body = self.render(await templates.render(name, self.context))
+                    length = str(len(self.body)).encode("latin-1")
+                    self.raw_headers = [
+                        *(kv for kv in self.raw_headers if kv[0] != b"content-length"),
+                        (b"content-length", length),
+                    ]
                 # Starlette's test client reads the template and context from this message.
                 if "http.response.debug" in scope.get("extensions", {}):
                     info = {"template": self.template, "context": self.context}

@@ -378,6 +378,20 @@ class Templates:
             entry.needs_async = has_async_functions(self.env.filters, self.env.tests)
         return not (entry.needs_async or self._async_filters or has_async_values(data))
 
+    def _try_sync(self, name: str, context: Mapping[str, Any]) -> str | None:
+        """The page rendered in sync mode now, or None when it must be rendered async."""
+        entry = self._entry(name)
+        data = self._vars(context, {})
+        if self.async_render or not self._sync_first(entry, data):
+            return None
+        try:
+            return self._template(entry, self.sync_env).render(data)
+        except NeedsAsync:
+            entry.needs_async = True
+            return None
+        except jinja2.TemplateError as exc:
+            self._reraise(exc)
+
     def _render_sync(self, entry: Compiled, data: Mapping[str, Any]) -> str:
         try:
             if has_async_values(data):
