@@ -154,13 +154,18 @@ def _predicate(tp: Any) -> Callable[[Any], bool] | None:
     else:
         return None
     low: int = limits.get("min_length", 0)
-    high: int | None = limits.get("max_length")
+    high: float = limits.get("max_length", float("inf"))
     bounds = [(op, limits[name]) for name, op in _BOUNDS if name in limits and not sized]
+    if not limits and items is None:  # the commonest field: only its type to test
+        if len(kinds) == 1:
+            kind = kinds[0]
+            return lambda value: type(value) is kind
+        return lambda value: type(value) in kinds
 
     def valid(value: Any) -> bool:
         if type(value) not in kinds:
             return False
-        if sized and not (low <= len(value) and (high is None or len(value) <= high)):
+        if sized and not low <= len(value) <= high:
             return False
         if bounds and not all(op(value, limit) for op, limit in bounds):
             return False
@@ -213,7 +218,8 @@ class _Model:
     def __init__(self, tp: Any) -> None:
         self.whole = _leaf(tp)
         self.tp = tp
-        self.fields: list[tuple[str, bool, Checker]] = []
+        #: `(wire name, required, quick test or None, checker)` per field.
+        self.fields: list[tuple[str, bool, Callable[[Any], bool] | None, Checker]] = []
         self.forbid = False
 
     def __call__(self, value: Any, loc: list[str | int], out: Out) -> None:
@@ -230,15 +236,16 @@ class _Model:
             self.whole(value, loc, out)
             return
         before = len(out)
-        for wire, required, check in self.fields:
+        for wire, required, quick, check in self.fields:
             item = value.get(wire, _MISSING)
             if item is _MISSING:
                 if required:
                     out.append(detail([*loc, wire], "Field required", "missing"))
                 continue
-            check(item, [*loc, wire], out)
+            if quick is None or not quick(item):
+                check(item, [*loc, wire], out)
         if self.forbid:
-            known = {wire for wire, _, _ in self.fields}
+            known = {wire for wire, _, _, _ in self.fields}
             out.extend(
                 detail([*loc, str(key)], "Unknown field", "extra")
                 for key in value
@@ -260,7 +267,8 @@ def _compile(tp: Any) -> Checker:
         bound = dict(zip(getattr(model, "__parameters__", ()), args, strict=False))
         for name, field_type, required, _ in _model_fields(model):
             wire = name[1] if isinstance(name, tuple) else name
-            made.fields.append((wire, required, checker(_substitute(field_type, bound))))
+            field_type = _substitute(field_type, bound)
+            made.fields.append((wire, required, _predicate(field_type), checker(field_type)))
         made.forbid = _forbids_unknown(model)
         return made
     if origin in (typing.Union, types.UnionType):
