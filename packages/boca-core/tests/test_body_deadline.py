@@ -14,19 +14,7 @@ from boca.core import App
 from boca.core.requests import BODY_MIN_DEADLINE, BODY_MIN_RATE, default_body_deadline
 from boca.core.testing import LiveServer
 
-
-def upload_app(**options: object) -> App:
-    app = App(**options)  # type: ignore[arg-type]
-
-    @app.route("/upload", methods=["POST"])
-    async def upload(req, res):
-        res.json = {"bytes": len(await req.body())}
-
-    @app.route("/ping")
-    async def ping(req, res):
-        res.text = "pong"
-
-    return app
+from .test_slow_clients import upload_app
 
 
 def trickle(server: LiveServer, every: float) -> bytes:
@@ -61,7 +49,7 @@ def trickle(server: LiveServer, every: float) -> bytes:
 
 
 def test_body_deadline_cuts_a_trickled_body() -> None:
-    with LiveServer(upload_app(body_timeout=0.5, body_deadline=1.0)) as server:
+    with LiveServer(upload_app(0.5, body_deadline=1.0)) as server:
         answer = trickle(server, every=0.1)
         assert httpx.get(server.url + "/ping").text == "pong"
     head, _, body = answer.partition(b"\r\n\r\n")
@@ -96,7 +84,7 @@ def test_body_deadline_auto_uses_the_route_limit() -> None:
 
 
 def test_a_body_within_the_deadline_is_read() -> None:
-    with LiveServer(upload_app(body_timeout=0.5, body_deadline=5.0)) as server:
+    with LiveServer(upload_app(0.5, body_deadline=5.0)) as server:
 
         def pieces():
             for _ in range(3):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,8 +84,8 @@ def test_the_timer_is_cancelled_when_the_client_leaves_mid_head() -> None:
         assert httpx.get(server.url + "/ping").text == "pong"
 
 
-def upload_app(timeout: float | None) -> App:
-    app = App(body_timeout=timeout)
+def upload_app(timeout: float | None, **options: Any) -> App:
+    app = App(body_timeout=timeout, **options)
 
     @app.route("/upload", methods=["POST"])
     async def upload(req, res):
