@@ -209,3 +209,21 @@ def test_every_starlette_argument_is_accepted() -> None:
             assert name in mine, (theirs, name)
             assert mine[name].kind == param.kind, (theirs, name)
             assert mine[name].default == param.default, (theirs, name)
+
+
+async def test_template_errors_surface_when_the_response_is_built(folder: Path) -> None:
+    (folder / "strict.html").write_text("{{ missing.x }}")
+    templates = Jinja2Templates(directory=folder, undefined=jinja2.StrictUndefined)
+    always_async = Jinja2Templates(directory=folder, async_render=True)
+
+    async def page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "strict.html")
+
+    async def deferred(request: Request) -> Response:
+        return always_async.TemplateResponse(request, "note.txt", {"who": "later"})
+
+    app = Starlette(routes=[Route("/", page), Route("/deferred", deferred)])
+    async with asgi_client(app) as c:
+        with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+            await c.get("/")
+        assert (await c.get("/deferred")).text == "later"
