@@ -49,6 +49,8 @@ async def run_websocket(app: App, route: Route, scope: Scope, receive: Receive, 
         value_type=options["value_type"],
         max_message_size=options["max_message_size"],
         normal_close_codes=options["normal_close_codes"],
+        receive_type=options["receive_type"],
+        send_type=options["send_type"],
     )
     origins = options["allowed_origins"]
     if not origin_allowed(ws, app.websocket_origins if origins is None else origins):

@@ -168,12 +168,17 @@ class App(MethodShortcuts):
         max_message_size: int | None = None,
         allowed_origins: list[str] | None = None,
         normal_close_codes: frozenset[int] | set[int] | None = None,
+        receive_type: str | None = None,
+        send_type: str | None = None,
+        caught_close_codes: Any = None,
     ) -> Callable[[V], V]:
         """Decorator: answer websocket connections to `pattern`.
 
-        `value_type` ("text", "bytes" or "json") is what `ws.receive()`/`ws.send()` carry;
+        `value_type` ("text", "bytes", "json" or "event", raw ASGI messages) is what
+        `ws.receive()`/`ws.send()` carry, `receive_type`/`send_type` set each direction apart;
         a message larger than `max_message_size` closes the connection with 1009;
-        `normal_close_codes` (default 1000 and 1001) end the view without a log line.
+        `normal_close_codes` (default 1000 and 1001; Bocadillo's name `caught_close_codes`
+        also works, and the builtin `all` catches every code) end the view without a log line.
         """
         return self.router.websocket_route(
             pattern,
@@ -183,6 +188,9 @@ class App(MethodShortcuts):
             max_message_size=max_message_size,
             allowed_origins=allowed_origins,
             normal_close_codes=normal_close_codes,
+            receive_type=receive_type,
+            send_type=send_type,
+            caught_close_codes=caught_close_codes,
         )
 
     @overload

@@ -229,6 +229,9 @@ class Router(MethodShortcuts):
         max_message_size: int | None = None,
         allowed_origins: list[str] | None = None,
         normal_close_codes: frozenset[int] | set[int] | None = None,
+        receive_type: str | None = None,
+        send_type: str | None = None,
+        caught_close_codes: Any = None,
     ) -> Callable[[V], V]:
         """Decorator: answer websocket connections to `pattern` with `async def view(ws, ...)`
         or a class with `on_connect`, `on_receive` and `on_disconnect`."""
@@ -243,6 +246,9 @@ class Router(MethodShortcuts):
                 max_message_size=max_message_size,
                 allowed_origins=allowed_origins,
                 normal_close_codes=normal_close_codes,
+                receive_type=receive_type,
+                send_type=send_type,
+                caught_close_codes=caught_close_codes,
             )
             return view
 

@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketDisconnect
 
 from . import _json
+from ._websocket_messages import MessageMethods, close_codes
 from .errors import RouteDeclarationError
 from .providers import ProviderRegistry
 from .types import Message, Receive, Scope, Send
@@ -20,13 +21,13 @@ from .views import Endpoint, _make_endpoint
 __all__ = ["WebSocket", "WebSocketDisconnect"]
 
 logger = logging.getLogger("boca.core")
-ValueType = Literal["text", "bytes", "json"]
-VALUE_TYPES = ("text", "bytes", "json")
+ValueType = Literal["text", "bytes", "json", "event"]
+VALUE_TYPES = ("text", "bytes", "json", "event")
 #: Close codes that end a websocket view quietly: the client said goodbye normally.
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
-class WebSocket(HTTPConnection):
+class WebSocket(MessageMethods, HTTPConnection):
     """A websocket connection, as a websocket view receives it.
 
     `await ws.receive()` and `await ws.send(value)` carry text, bytes or JSON (the route's
@@ -44,13 +45,18 @@ class WebSocket(HTTPConnection):
         value_type: ValueType = "text",
         max_message_size: int | None = None,
         normal_close_codes: Iterable[int] = NORMAL_CLOSE_CODES,
+        receive_type: ValueType | None = None,
+        send_type: ValueType | None = None,
     ) -> None:
         super().__init__(scope, receive)
         self._receive = receive
         self._send = send
         self.value_type: ValueType = value_type
+        #: What `receive()` and `send()` carry (each defaults to `value_type`).
+        self.receive_type: ValueType = receive_type or value_type
+        self.send_type: ValueType = send_type or value_type
         self.max_message_size = max_message_size
-        self.normal_close_codes = frozenset(normal_close_codes)
+        self.normal_close_codes = close_codes(normal_close_codes, NORMAL_CLOSE_CODES)
         self.accepted = False
         self.closed = False
         self.close_code: int | None = None
@@ -96,7 +102,9 @@ class WebSocket(HTTPConnection):
 
         Raises `WebSocketDisconnect` when the client closes.
         """
-        kind = _kind(value_type) if value_type is not None else self.value_type
+        kind = _kind(value_type) if value_type is not None else self.receive_type
+        if kind == "event":
+            return await self.receive_event()
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
         if not self.accepted:
@@ -130,7 +138,10 @@ class WebSocket(HTTPConnection):
 
         Raises `WebSocketDisconnect` when the client is gone.
         """
-        kind = _kind(value_type) if value_type is not None else self.value_type
+        kind = _kind(value_type) if value_type is not None else self.send_type
+        if kind == "event":
+            await self.send_event(value)
+            return
         message = _message(value, kind)
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
@@ -199,23 +210,39 @@ def compile_websocket_view(
     max_message_size: int | None = None,
     allowed_origins: Iterable[str] | None = None,
     normal_close_codes: Iterable[int] | None = None,
+    receive_type: str | None = None,
+    send_type: str | None = None,
+    caught_close_codes: Any = None,
 ) -> tuple[Endpoint, dict[str, Any]]:
     """The endpoint `endpoint(ws, None)` of a websocket view, and the route's settings."""
-    if value_type not in VALUE_TYPES:
+    for option, kind in (("value", value_type), ("receive", receive_type), ("send", send_type)):
+        if kind is not None and kind not in VALUE_TYPES:
+            raise RouteDeclarationError(
+                f"websocket route {route!r}: {option}_type must be one of "
+                f"{', '.join(VALUE_TYPES)}, not {kind!r}"
+            )
+    if caught_close_codes is not None and normal_close_codes is not None:
         raise RouteDeclarationError(
-            f"websocket route {route!r}: value_type must be one of {', '.join(VALUE_TYPES)}, "
-            f"not {value_type!r}"
+            f"websocket route {route!r}: caught_close_codes and normal_close_codes are one "
+            "option under two names: give one"
         )
+    try:
+        codes = close_codes(
+            caught_close_codes if caught_close_codes is not None else normal_close_codes,
+            NORMAL_CLOSE_CODES,
+        )
+    except TypeError as exc:
+        raise RouteDeclarationError(f"websocket route {route!r}: {exc}") from None
     if max_message_size is not None and max_message_size <= 0:
         raise RouteDeclarationError(f"websocket route {route!r}: max_message_size must be > 0")
     settings: dict[str, Any] = {
         "value_type": value_type,
+        "receive_type": receive_type or value_type,
+        "send_type": send_type or value_type,
         "auto_accept": auto_accept,
         "max_message_size": max_message_size,
         "allowed_origins": _origins(allowed_origins),
-        "normal_close_codes": frozenset(
-            NORMAL_CLOSE_CODES if normal_close_codes is None else normal_close_codes
-        ),
+        "normal_close_codes": codes,
     }
     if inspect.isclass(view):
         return _class_endpoint(view, route, auto_accept), settings
