@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 import jinja2
 
@@ -59,3 +60,14 @@ class TemplateDirectoryNotFound(FileNotFoundError):
             f"Template directory {directory!r} does not exist or is not a directory: "
             "create it, or pass the right path to Templates(directory=...)"
         )
+
+
+def reraise(exc: jinja2.TemplateError, searched: Sequence[str]) -> NoReturn:
+    """Raise Jinja2's errors as ours, which name the template, file, line and paths."""
+    if isinstance(exc, (TemplateNotFound, TemplateSyntaxError)):
+        raise exc
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        raise TemplateSyntaxError.from_jinja(exc) from exc
+    if isinstance(exc, jinja2.TemplateNotFound):
+        raise TemplateNotFound(str(exc.name), searched) from exc
+    raise exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping, Sequence
-from contextlib import aclosing
 from typing import Any, NoReturn, TypeVar, overload
 
 import jinja2
@@ -24,7 +23,8 @@ from ._compiled import (
 )
 from ._filters import xmlattr
 from ._loader import SafeFileSystemLoader, check_name, resolve_directories
-from .errors import TemplateNotFound, TemplateSyntaxError
+from ._stream import chunks
+from .errors import reraise
 from .responses import TemplateResponse
 
 __all__ = ["Templates"]
@@ -406,31 +406,7 @@ class Templates:
             self._reraise(exc)
 
     def _reraise(self, exc: jinja2.TemplateError) -> NoReturn:
-        """Raise Jinja2's errors as ours, which name the template, file, line and paths."""
-        if isinstance(exc, (TemplateNotFound, TemplateSyntaxError)):
-            raise exc
-        if isinstance(exc, jinja2.TemplateSyntaxError):
-            raise TemplateSyntaxError.from_jinja(exc) from exc
-        if isinstance(exc, jinja2.TemplateNotFound):
-            raise TemplateNotFound(str(exc.name), self._searched) from exc
-        raise exc
+        reraise(exc, self._searched)
 
-    async def _chunks(
-        self, template: jinja2.Template, data: Mapping[str, Any]
-    ) -> AsyncIterator[str]:
-        size = self._chunk_size
-        buffer: list[str] = []
-        buffered = 0
-        try:
-            async with aclosing(template.generate_async(data)) as pieces:
-                async for piece in pieces:
-                    buffer.append(piece)
-                    buffered += len(piece)
-                    if buffered >= size:
-                        yield "".join(buffer)
-                        buffer.clear()
-                        buffered = 0
-        except jinja2.TemplateError as exc:
-            self._reraise(exc)
-        if buffer:
-            yield "".join(buffer)
+    def _chunks(self, template: jinja2.Template, data: Mapping[str, Any]) -> AsyncIterator[str]:
+        return chunks(template, data, self._chunk_size, self._searched)
