@@ -1,5 +1,6 @@
 """Boca's core: the app, routing, requests, responses, errors and testing tools."""
 
+from ._error_renderers import error_to_html, error_to_json, error_to_text
 from ._validation import RequestValidationError
 from .app import App
 from .converters import Converter, register_converter
@@ -69,6 +70,9 @@ __all__ = [
     "__version__",
     "after",
     "before",
+    "error_to_html",
+    "error_to_json",
+    "error_to_text",
     "register_converter",
     "safe_filename",
     "safe_redirect_target",

@@ -106,6 +106,9 @@ async def answer_error(
 
 async def _default_answer(app: App, exc: Exception, scope: Scope, send: Send) -> None:
     if isinstance(exc, HTTPError):
+        if exc.status_code in (204, 304):  # statuses that never carry a body
+            await send_bytes(send, scope, exc.status_code, exc.raw_headers, b"", length=False)
+            return
         headers = [_JSON_CT, *exc.raw_headers]
         await send_bytes(send, scope, exc.status_code, headers, _json.dumps(exc.as_json()))
         return
@@ -138,10 +141,17 @@ async def _default_answer(app: App, exc: Exception, scope: Scope, send: Send) ->
 
 
 async def send_bytes(
-    send: Send, scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    send: Send,
+    scope: Scope,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    length: bool = True,
 ) -> None:
-    """Send a complete response (no body for HEAD)."""
-    headers = [(b"content-length", str(len(body)).encode()), *headers]
+    """Send a complete response (no body for HEAD; no Content-Length when not `length`)."""
+    if length:
+        headers = [(b"content-length", str(len(body)).encode()), *headers]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send(
         {"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body}

@@ -40,7 +40,9 @@ class HTTPError(Exception):
     """Raise to answer with an HTTP error status.
 
     Answered as JSON `{"error": "404 Not Found", "status": 404, "detail": ...}` (`detail`
-    omitted when empty) unless an error handler for `HTTPError` says otherwise.
+    omitted when empty) unless an error handler for `HTTPError` says otherwise (such as
+    `error_to_html` or `error_to_text`). Any final status may be raised, as in Bocadillo: a
+    2xx or 3xx is sent as such (204 and 304 without a body); a 1xx is refused.
     """
 
     def __init__(
@@ -50,8 +52,10 @@ class HTTPError(Exception):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         status = int(status)
-        if not 400 <= status <= 599:
-            raise ValueError(f"HTTPError status must be 4xx or 5xx, got {status}")
+        if not 200 <= status <= 599:
+            raise ValueError(
+                f"HTTPError status must be 200 to 599 (a 1xx is not a final answer), got {status}"
+            )
         self.status_code = status
         self.detail = detail
         self.headers = dict(headers or {})
