@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from ._bodies import FormBody, JSONBody
+from ._bodies import JSONBody
 from ._constraints import (
     ConstraintError,
     SourceError,
@@ -26,6 +26,7 @@ from ._constraints import (
     mentions_model,
     translate,
 )
+from ._forms import FormBody
 from ._params import Parser, parser_for, strip_optional
 from ._validation import RequestValidationError, detail
 from .introspection import BodyInfo, ParamInfo
