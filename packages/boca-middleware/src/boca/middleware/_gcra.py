@@ -9,7 +9,6 @@ Redis store runs the same steps in one Lua script (`SCRIPT`), on Redis' clock.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,29 +31,36 @@ class Decision:
 
 
 def decide(
-    tats: Sequence[float | None], limits: Sequence[tuple[int, float]], now: float
-) -> tuple[Decision, list[float]]:
-    """The decision for one request, and the TATs to store (unchanged when refused)."""
+    tats: Sequence[int | None], limits: Sequence[tuple[int, float]], now: int
+) -> tuple[Decision, list[int]]:
+    """The decision for one request at `now`, and the TATs to store (unchanged when refused).
+
+    Times are integer microseconds, as in the Lua script, so that both give the same
+    answers exactly: the interval between requests is `period // limit` microseconds.
+    """
     current = [now if tat is None or tat < now else tat for tat in tats]
-    retry = 0.0
-    for tat, (limit, period) in zip(current, limits, strict=True):
-        # Grouped so that a TAT of exactly `now` waits exactly 0 (no float residue).
-        retry = max(retry, (tat - now) - (period - period / limit))
+    steps = [
+        (round(period * 1_000_000), max(1, round(period * 1_000_000) // limit))
+        for limit, period in limits
+    ]
+    retry = 0
+    for tat, (period, interval) in zip(current, steps, strict=True):
+        retry = max(retry, (tat - now) - (period - interval))
     allowed = retry <= 0
     windows = []
     stored = []
-    for tat, (limit, period) in zip(current, limits, strict=True):
-        interval = period / limit
+    for tat, (period, interval) in zip(current, steps, strict=True):
         if allowed:
             tat += interval
         stored.append(tat)
-        remaining = max(0, math.floor((period - (tat - now)) / interval + 1e-9))
-        windows.append(Window(remaining, tat - now))
-    return Decision(allowed, max(retry, 0.0), tuple(windows)), stored
+        remaining = max(0, (period - (tat - now)) // interval)
+        windows.append(Window(remaining, (tat - now) / 1e6))
+    return Decision(allowed, max(retry, 0) / 1e6, tuple(windows)), stored
 
 
 # KEYS: one per window. ARGV: limit and period (microseconds) for each window.
 # Returns: allowed (0/1), retry after (µs), then remaining and reset (µs) per window.
+# Every number is an integer of microseconds (exact in Lua's doubles up to 2^53).
 SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -63,19 +69,20 @@ local retry = 0
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
   local period = tonumber(ARGV[2 * i])
+  local interval = math.max(1, math.floor(period / limit))
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
   tats[i] = tat
-  local wait = (tat - now) - (period - period / limit)
+  local wait = (tat - now) - (period - interval)
   if wait > retry then retry = wait end
 end
 local allowed = 1
 if retry > 0 then allowed = 0 end
-local out = {allowed, math.ceil(retry)}
+local out = {allowed, retry}
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
   local period = tonumber(ARGV[2 * i])
-  local interval = period / limit
+  local interval = math.max(1, math.floor(period / limit))
   local tat = tats[i]
   if allowed == 1 then
     tat = tat + interval
@@ -83,10 +90,10 @@ for i, key in ipairs(KEYS) do
     if ttl < 1 then ttl = 1 end
     redis.call('SET', key, string.format('%.0f', tat), 'PX', ttl)
   end
-  local remaining = math.floor((period - (tat - now)) / interval + 1e-9)
+  local remaining = math.floor((period - (tat - now)) / interval)
   if remaining < 0 then remaining = 0 end
   out[#out + 1] = remaining
-  out[#out + 1] = math.ceil(tat - now)
+  out[#out + 1] = tat - now
 end
 return out
 """

@@ -68,12 +68,17 @@ class MemoryStore:
 
     Args:
         max_entries: How many keys to keep at most.
+        clock: Seconds from any fixed point, for TTLs and rate limits (tests can pass
+            their own).
     """
 
-    def __init__(self, max_entries: int = 100_000) -> None:
+    def __init__(
+        self, max_entries: int = 100_000, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if max_entries < 1:
             raise ValueError(f"MemoryStore(max_entries={max_entries!r}) must be at least 1.")
         self.max_entries = max_entries
+        self.clock = clock
         self._data: OrderedDict[str, tuple[Any, float | None]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -98,17 +103,17 @@ class MemoryStore:
             data.popitem(last=False)
 
     async def get(self, key: str) -> bytes | None:
-        value = self._get(key, time.monotonic())
+        value = self._get(key, self.clock())
         return None if value is None else bytes(value)
 
     async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        self._put(key, bytes(value), None if ttl is None else time.monotonic() + ttl)
+        self._put(key, bytes(value), None if ttl is None else self.clock() + ttl)
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
 
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
-        now = time.monotonic()
+        now = self.clock()
         value = self._get(key, now)
         deadline = self._data[key][1] if value is not None else None
         if deadline is None and ttl is not None:
@@ -118,12 +123,12 @@ class MemoryStore:
         return number
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        now = time.monotonic()
+        now = self.clock()
         tats = [self._get(key, now) for key in keys]
-        decision, stored = decide(tats, limits, now)
+        decision, stored = decide(tats, limits, round(now * 1_000_000))
         if decision.allowed:
             for key, tat in zip(keys, stored, strict=True):
-                self._put(key, tat, tat)
+                self._put(key, tat, tat / 1_000_000)
         return decision
 
     async def aclose(self) -> None:
