@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from boca.channels import ChannelsUnavailable, SubscriberTooSlow
 from boca.core import (
     App,
     ErrorModel,
@@ -26,6 +27,7 @@ from boca.templates import Templates
 
 from .config import HERE, Config
 from .db import ItemStore
+from .live import Changes, make_channels
 from .schemas import Item, ItemId, ItemIn, ItemPatch
 
 # --8<-- [end:imports]
@@ -63,10 +65,13 @@ def create_app(config: Config) -> App:
     # The API's OpenAPI document at /openapi.json, Swagger UI at /docs, ReDoc at /redoc.
     app.use(OpenAPI(title="Showcase items", version="1.0.0"))
 
+    channels = make_channels(config.REDIS_URL)  # in memory, or Redis with SHOWCASE_REDIS_URL
+    app.use(channels)  # connected at startup, closed at shutdown (which ends the streams)
+
     @app.provider(scope="app")
     async def items() -> AsyncIterator[ItemStore]:
         """One store for the app's life: opened at startup, closed at shutdown."""
-        async with ItemStore.open(config.DATABASE_URL) as store:
+        async with ItemStore.open(config.DATABASE_URL, Changes(channels)) as store:
             yield store
 
     # --8<-- [end:app]
@@ -131,12 +136,15 @@ def create_app(config: Config) -> App:
     async def events(req: Request, res: Response, items: ItemStore) -> None:
         @res.event_stream(heartbeat=15)
         async def stream() -> AsyncIterator[object]:
-            with items.changes.subscribe() as changes:
-                # Subscribed first, then the snapshot: nothing can fall in between. A browser
-                # that reconnects gets a fresh snapshot, so it never misses a change.
-                yield server_event(json=await items.list(), event="snapshot", retry=1000)
-                while (change := await changes.get()) is not None:
-                    yield server_event(json=change.data, event=change.kind)
+            try:
+                async with items.changes.subscribe() as changes:
+                    # Subscribed first, then the snapshot: nothing can fall in between. A
+                    # browser that reconnects gets a fresh snapshot, so it never misses a change.
+                    yield server_event(json=await items.list(), event="snapshot", retry=1000)
+                    async for change in changes:
+                        yield server_event(json=change.data["data"], event=change.data["kind"])
+            except (SubscriberTooSlow, ChannelsUnavailable):
+                return  # the stream ends: the browser reconnects, and starts from a snapshot
 
     # --8<-- [end:events]
 

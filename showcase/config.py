@@ -18,6 +18,9 @@ class Config(Settings):
     #: default (nothing to install), or PostgreSQL, e.g.
     #: `postgresql+asyncpg://showcase:secret@db.internal/showcase` for several hosts.
     DATABASE_URL: str = f"sqlite+aiosqlite:///{HERE / 'showcase.sqlite3'}"
+    #: The Redis (or Valkey) that carries the live updates between processes, such as
+    #: `redis://localhost:6379/0`. Empty: in memory, for one process.
+    REDIS_URL: str = ""
     #: Where the fingerprinted copies of `static/` are written and served from.
     STATIC_BUILD_DIR: str = str(HERE / "static-build")
     #: Signs the session cookie. The random default lasts as long as the process: set

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .live import Hub
+from .live import Changes
 from .schemas import Item
 
 metadata = sa.MetaData()
@@ -56,19 +56,18 @@ class ItemStore:
     and its connection goes back to the engine's pool either way.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, changes: Changes) -> None:
         self.engine = engine
-        self.changes = Hub()
+        self.changes = changes
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, url: str) -> AsyncIterator[ItemStore]:
+    async def open(cls, url: str, changes: Changes) -> AsyncIterator[ItemStore]:
         """Make the engine (one pool per process), and dispose of it at the end."""
-        store = cls(create_async_engine(url))
+        store = cls(create_async_engine(url), changes)
         try:
             yield store
         finally:
-            store.changes.close()
             await store.engine.dispose()
 
     async def list(self) -> list[Item]:
@@ -85,7 +84,7 @@ class ItemStore:
         insert = sa.insert(items).values(name=name, done=done).returning(*COLUMNS)
         async with self.engine.begin() as db:
             item = _item((await db.execute(insert)).one())
-        self.changes.publish("created", item)
+        await self.changes.publish("created", item)
         return item
 
     async def update(
@@ -98,7 +97,7 @@ class ItemStore:
         if row is None:
             return None
         item = _item(row)
-        self.changes.publish("updated", item)
+        await self.changes.publish("updated", item)
         return item
 
     async def delete(self, item_id: int) -> bool:
@@ -106,5 +105,5 @@ class ItemStore:
             result = await db.execute(sa.delete(items).where(items.c.id == item_id))
         deleted = bool(result.rowcount)
         if deleted:
-            self.changes.publish("deleted", {"id": item_id})
+            await self.changes.publish("deleted", {"id": item_id})
         return deleted

@@ -1,56 +1,39 @@
-"""Change notifications: every open event stream gets its own queue of what changed."""
+"""Change notifications through boca-channels: every change goes out on one channel.
+
+In one process the channels are in memory. With `SHOWCASE_REDIS_URL` set they go through
+Redis, so every `boca run` process that shares the database also shares the changes: a page
+sees what any process changed.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
+
+from boca.channels import Channels, MemoryBackend, RedisBackend, Subscription
+
+#: The channel every change is published on.
+CHANNEL = "items"
 
 
-class Change(NamedTuple):
-    kind: str  # "created", "updated" or "deleted"
-    data: Any
+def make_channels(redis_url: str = "") -> Channels:
+    """In memory without a URL; through the Redis at `redis_url` with one."""
+    backend = RedisBackend(redis_url) if redis_url else MemoryBackend()
+    # No history: each event stream starts with a snapshot instead. A page that falls 256
+    # changes behind is let go: its stream ends, and the browser reconnects and starts again
+    # from a fresh snapshot, instead of the server queueing changes for it without end.
+    return Channels(backend, max_history=0, max_pending=256)
 
 
-class Hub:
-    """Fans each change out to every subscriber, in this process.
+class Changes:
+    """What the item store publishes on, and what the event streams subscribe to."""
 
-    A subscriber that falls `max_pending` changes behind is dropped (it gets `None`): its
-    stream ends, and the browser reconnects and starts again from a fresh snapshot, instead of
-    this process queueing changes for it without end.
-    """
+    def __init__(self, channels: Channels) -> None:
+        self.channels = channels
 
-    def __init__(self, max_pending: int = 256) -> None:
-        self.max_pending = max_pending
-        self._queues: set[asyncio.Queue[Change | None]] = set()
+    async def publish(self, kind: str, data: Any) -> None:
+        """Tell every page, in every process: `kind` is "created", "updated" or "deleted"."""
+        await self.channels.publish(CHANNEL, {"kind": kind, "data": data})
 
-    def __len__(self) -> int:
-        """How many subscribers there are now."""
-        return len(self._queues)
-
-    def publish(self, kind: str, data: Any) -> None:
-        for queue in list(self._queues):
-            if queue.qsize() >= self.max_pending:
-                self._drop(queue)
-            else:
-                queue.put_nowait(Change(kind, data))
-
-    @contextlib.contextmanager
-    def subscribe(self) -> Iterator[asyncio.Queue[Change | None]]:
-        """A queue of the changes from now on, until the block ends; `None` means "stop"."""
-        queue: asyncio.Queue[Change | None] = asyncio.Queue()
-        self._queues.add(queue)
-        try:
-            yield queue
-        finally:
-            self._queues.discard(queue)
-
-    def close(self) -> None:
-        """End every subscription (at shutdown)."""
-        for queue in list(self._queues):
-            self._drop(queue)
-
-    def _drop(self, queue: asyncio.Queue[Change | None]) -> None:
-        self._queues.discard(queue)
-        queue.put_nowait(None)
+    def subscribe(self) -> Subscription:
+        """The changes from now on: `async with changes.subscribe() as sub:`."""
+        return self.channels.subscribe(CHANNEL)

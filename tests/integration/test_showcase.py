@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # --8<-- [start:imports]
-import asyncio
 import gzip
 import json
 import re
@@ -16,12 +15,13 @@ import anyio
 import httpx
 import pytest
 
+from boca.channels import SubscriberTooSlow
 from boca.core import App
 from boca.core.testing import LiveServer
 from showcase.app import build_static, create_app
 from showcase.config import HERE, Config
 from showcase.db import ItemStore, migrate
-from showcase.live import Change, Hub
+from showcase.live import CHANNEL, Changes, make_channels
 
 # --8<-- [end:imports]
 
@@ -263,51 +263,62 @@ def test_the_stream_tells_browsers_to_reconnect_quickly(server: LiveServer) -> N
     assert first == b"event: snapshot\nretry: 1000\ndata: []\n\n"
 
 
-async def test_a_subscriber_that_falls_behind_is_dropped() -> None:
-    hub = Hub(max_pending=2)
-    with hub.subscribe() as slow, hub.subscribe() as fast:
-        hub.publish("created", {"id": 1})
-        assert fast.get_nowait() == Change("created", {"id": 1})
-        hub.publish("created", {"id": 2})
-        assert fast.get_nowait() == Change("created", {"id": 2})
-        hub.publish("created", {"id": 3})  # slow already has 2 pending: it is dropped
-        hub.publish("created", {"id": 4})
-        assert [slow.get_nowait() for _ in range(3)] == [
-            Change("created", {"id": 1}),
-            Change("created", {"id": 2}),
-            None,
-        ]
-        assert slow.empty()
-        assert [fast.get_nowait() for _ in range(2)] == [
-            Change("created", {"id": 3}),
-            Change("created", {"id": 4}),
-        ]
-        assert len(hub) == 1
-    assert len(hub) == 0
+async def test_a_page_that_falls_behind_is_let_go() -> None:
+    async with make_channels() as channels:
+        changes = Changes(channels)
+        async with changes.subscribe() as slow, changes.subscribe() as fast:
+            for n in range(257):  # one more than a page may have pending
+                await changes.publish("created", {"id": n})
+                assert (await fast.receive()).data["data"] == {"id": n}  # this page reads
+            assert slow.closed
+            assert slow.pending == 0  # let go: nothing kept for it
+            with pytest.raises(SubscriberTooSlow):
+                await slow.receive()
+            assert not fast.closed
+        assert channels.subscribers(CHANNEL) == 0
 
 
-async def test_closing_the_hub_ends_every_subscription() -> None:
-    hub = Hub()
-    with hub.subscribe() as queue:
-        assert len(hub) == 1
-        waiting = asyncio.ensure_future(queue.get())
-        hub.close()
-        assert await waiting is None
-        assert len(hub) == 0
-        hub.publish("created", {"id": 1})
-        assert queue.empty()
-
-
-async def test_closing_the_store_ends_the_event_streams(tmp_path: Path) -> None:
+async def test_every_change_goes_out_on_the_items_channel(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'items.sqlite3'}"
     await anyio.to_thread.run_sync(migrate, url)  # Alembic runs its own event loop
-    opened = ItemStore.open(url)
-    store = await opened.__aenter__()
-    with store.changes.subscribe() as queue:
+    async with (
+        make_channels() as channels,
+        ItemStore.open(url, Changes(channels)) as store,
+        channels.subscribe(CHANNEL) as sub,
+    ):
         assert await store.create("tea") == {"id": 1, "name": "tea", "done": False}
-        await opened.__aexit__(None, None, None)  # what the app's shutdown does
-        assert queue.get_nowait() == Change("created", {"id": 1, "name": "tea", "done": False})
-        assert queue.get_nowait() is None
+        await store.update(1, done=True)
+        assert await store.delete(1) is True
+        assert await store.delete(1) is False  # nothing changed: nothing sent
+        got = [(await sub.receive()).data for _ in range(3)]
+        assert sub.pending == 0
+    assert got == [
+        {"kind": "created", "data": {"id": 1, "name": "tea", "done": False}},
+        {"kind": "updated", "data": {"id": 1, "name": "tea", "done": True}},
+        {"kind": "deleted", "data": {"id": 1}},
+    ]
+
+
+def test_shutdown_ends_the_event_streams(config: Config) -> None:
+    server = LiveServer(create_app(config))
+    server.start()
+    try:
+        with httpx.stream("GET", f"{server.url}/api/events") as stream:
+            chunks = stream.iter_raw()
+            assert next(chunks) == b"event: snapshot\nretry: 1000\ndata: []\n\n"
+            server.stop()  # the channels close: the stream ends instead of holding shutdown
+            assert list(chunks) == []
+    finally:
+        server.stop()
+
+
+def test_with_a_redis_url_the_changes_go_through_redis(tmp_path: Path) -> None:
+    config = Config(environ={"SHOWCASE_REDIS_URL": "redis://cache.internal:6379/1"})
+    assert config.REDIS_URL == "redis://cache.internal:6379/1"
+    assert repr(make_channels(config.REDIS_URL)) == (
+        "Channels(RedisBackend('redis://cache.internal:6379/1'))"
+    )
+    assert repr(make_channels(Config(environ={}).REDIS_URL)) == "Channels(MemoryBackend())"
 
 
 # -- the page, sessions, static files --------------------------------------------------------

@@ -28,7 +28,8 @@ RETRY_AFTER = 1
 class _App(Protocol):
     """What `install()` uses of a Boca app (its public surface only)."""
 
-    extensions: MutableMapping[str, Any]
+    @property
+    def extensions(self) -> MutableMapping[str, Any]: ...
 
     def on(self, event: str, handler: Callable[[], Awaitable[None]], /) -> Any: ...
 
