@@ -659,3 +659,60 @@ def test_pydantic_is_never_imported_for_other_models() -> None:
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+async def _call(
+    app: App, messages: list[dict[str, object]], wait_first: bool = False
+) -> list[dict[str, object]]:
+    """Call `app` as a server would, with `messages` as the request body's messages."""
+    import asyncio
+
+    sent: list[dict[str, object]] = []
+    pending = list(messages)
+
+    async def receive() -> dict[str, object]:
+        if wait_first and pending is messages:
+            await asyncio.sleep(0)  # the body is not there yet
+        if pending:
+            return pending.pop(0)
+        await asyncio.sleep(3600)  # pragma: no cover - never asked for more
+        return {}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    body = b"".join(m.get("body", b"") for m in messages)  # type: ignore[misc]
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/plain",
+        "raw_path": b"/plain",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
+        "http_version": "1.1",
+        "scheme": "http",
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    return sent
+
+
+async def test_bodies_that_are_not_there_yet_or_in_pieces() -> None:
+    app = _app()
+    one = [{"type": "http.request", "body": b'{"a": 1}', "more_body": False}]
+    sent = await _call(app, one, wait_first=True)
+    assert sent[0]["status"] == 200
+    assert sent[1]["body"] == b'{"a":1,"b":[]}'
+    pieces = [
+        {"type": "http.request", "body": b'{"a"', "more_body": True},
+        {"type": "http.request", "body": b": 2}", "more_body": False},
+    ]
+    sent = await _call(app, pieces)
+    assert sent[1]["body"] == b'{"a":2,"b":[]}'
+
+
+async def test_a_client_that_disconnects_gets_no_answer() -> None:
+    sent = await _call(_app(), [{"type": "http.disconnect"}])
+    assert sent == []
