@@ -14,15 +14,20 @@ from boca.channels.testing import RedisServer, RedisServerMissing
 KINDS = ["memory-asyncio", "memory-trio", "redis-asyncio"]
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the whole run; a test needing Redis fails when it is missing."""
+def running_redis() -> Iterator[RedisServer]:
+    """A redis-server until the end; a test needing Redis fails (never skips) without one."""
     try:
         server = RedisServer()
     except RedisServerMissing as exc:
         pytest.fail(f"{exc}; `make test` installs it when missing", pytrace=False)
     with server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One redis-server for the whole run."""
+    yield from running_redis()
 
 
 @pytest.fixture
@@ -67,12 +72,7 @@ async def channels(make_channels: Any) -> AsyncIterator[Channels]:
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own, to stop and restart (its data survives restarts)."""
-    try:
-        server = RedisServer()
-    except RedisServerMissing as exc:
-        pytest.fail(f"{exc}; `make test` installs it when missing", pytrace=False)
-    with server:
-        yield server
+    yield from running_redis()
 
 
 class Connection:
