@@ -325,3 +325,66 @@ def test_battery_installs_and_publishes_itself() -> None:
     scope = {"csrf_token": CSRFToken(CSRFMiddleware(token_app(), secret_key=SECRET), None)}
     token = battery.token(scope)
     assert battery.input(scope) == f'<input type="hidden" name="csrf_token" value="{token}">'
+
+
+async def test_forms_without_the_field(call, scope) -> None:
+    mw = middleware()
+    token = mw.new_token()
+    cookie = ("cookie", f"csrftoken={token}")
+    missing = error("CSRF token missing: send it in x-csrftoken or csrf_token.")
+    urlencoded = [cookie, ("content-type", "application/x-www-form-urlencoded")]
+    result = await call(mw, scope(method="POST", headers=urlencoded), body=b"a=1&b=%ZZ")
+    assert json.loads(result.body) == missing
+    multipart = [cookie, ("content-type", "multipart/form-data; boundary=B")]
+    body = b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B--\r\n'
+    result = await call(mw, scope(method="POST", headers=multipart), body=body)
+    assert json.loads(result.body) == missing
+
+
+async def test_client_gone_before_the_body(scope) -> None:
+    mw = middleware()
+    token = mw.new_token()
+    sent: list[Any] = []
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [
+        ("cookie", f"csrftoken={token}"),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ]
+    await mw(scope(method="POST", headers=headers), receive, send)
+    assert sent[0]["status"] == 403
+
+
+async def test_the_app_reads_past_the_buffered_body(scope) -> None:
+    mw_token = middleware().new_token()
+    queue = [
+        {"type": "http.request", "body": f"csrf_token={mw_token}".encode(), "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+    seen: list[str] = []
+
+    async def app(scope, receive, send):
+        seen.append((await receive())["type"])
+        seen.append((await receive())["type"])  # e.g. waiting for a disconnect
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive():
+        return queue.pop(0)
+
+    async def send(message):
+        pass
+
+    headers = [
+        ("cookie", f"csrftoken={mw_token}"),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ]
+    await CSRFMiddleware(app, secret_key=SECRET)(
+        scope(method="POST", headers=headers), receive, send
+    )
+    assert seen == ["http.request", "http.disconnect"]

@@ -110,6 +110,8 @@ async def test_hostile_M11(call, scope) -> None:
         "a.b.c",
         # A valid signature over something that is not base64 JSON.
         TimestampSigner([SECRET], salt="boca.middleware.session").sign(b"!!").decode(),
+        # ... or base64 of an impossible length.
+        TimestampSigner([SECRET], salt="boca.middleware.session").sign(b"abcde").decode(),
         TimestampSigner([SECRET], salt="boca.middleware.session")
         .sign(base64.urlsafe_b64encode(b"[1, 2]"))
         .decode(),

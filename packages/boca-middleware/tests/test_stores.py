@@ -135,6 +135,8 @@ async def test_redis_keys_are_prefixed(redis_url: str, redis_server) -> None:
 def test_a_wrong_redis_url_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match=r"RedisStore\('http://localhost:6379'\): not a Redis URL"):
         RedisStore("http://localhost:6379")
+    with pytest.raises(ValueError, match=r"RedisStore\('<unparsable URL>'\): not a Redis URL"):
+        RedisStore("redis://[::1:6379/0")
 
 
 async def test_unreachable_redis_names_the_url_without_the_password() -> None:

@@ -9,13 +9,9 @@ def form_field(content_type: bytes, body: bytes, name: str) -> str | None:
     """The first value of field `name`, or None when the body has none."""
     kind, _, params = content_type.partition(b";")
     if kind.strip().lower() == b"application/x-www-form-urlencoded":
-        try:
-            text = body.decode("latin-1")
-            for key, value in parse_qsl(text, keep_blank_values=True):
-                if key == name:
-                    return value
-        except ValueError:
-            return None
+        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+            if key == name:
+                return value
         return None
     boundary = b""
     for param in params.split(b";"):
