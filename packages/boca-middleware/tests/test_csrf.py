@@ -388,3 +388,15 @@ async def test_the_app_reads_past_the_buffered_body(scope) -> None:
         scope(method="POST", headers=headers), receive, send
     )
     assert seen == ["http.request", "http.disconnect"]
+
+
+def test_from_settings() -> None:
+    from boca.middleware import from_settings
+
+    (battery,) = from_settings({"CSRF": True, "SECRET_KEY": "k"})
+    assert isinstance(battery, CSRF)
+    assert battery.options == {"secret_key": "k"}
+    (battery,) = from_settings({"CSRF": {"exempt": ["/hooks"]}, "SECRET_KEY": "k"})
+    assert battery.options == {"exempt": ["/hooks"], "secret_key": "k"}
+    with pytest.raises(ValueError, match="CSRFMiddleware needs a secret_key"):
+        from_settings({"CSRF": True})

@@ -257,3 +257,38 @@ def test_configuration_errors(app_factory) -> None:
         RateLimitMiddleware(app, routes={"/x/{a": "1/second"})
     with pytest.raises(ValueError, match=r"routes\['/x'\]"):
         RateLimitMiddleware(app, routes={"/x": []})
+
+
+def test_from_settings() -> None:
+    from boca.middleware import from_settings
+
+    (battery,) = from_settings({"RATE_LIMIT": "100/minute"})
+    assert battery.middleware_class is RateLimitMiddleware
+    assert battery.options == {"limits": "100/minute"}
+    (battery,) = from_settings({"RATE_LIMIT": ["1/second", "9/day"]})
+    assert battery.options == {"limits": ["1/second", "9/day"]}
+    (battery,) = from_settings({"RATE_LIMIT": {"routes": {"/login": "5/minute"}}})
+    assert battery.options == {"routes": {"/login": "5/minute"}}
+    with pytest.raises(ValueError, match="Rate limit '100/fortnight'"):
+        from_settings({"RATE_LIMIT": "100/fortnight"})
+    with pytest.raises(ValueError, match="RateLimitMiddleware needs limits="):
+        from_settings({"RATE_LIMIT": True})
+    # Outermost first: the host check, then CORS, then the rate limit, CSRF and sessions.
+    order = from_settings(
+        {
+            "ALLOWED_HOSTS": ["example.com"],
+            "CORS": True,
+            "RATE_LIMIT": "10/second",
+            "CSRF": True,
+            "SESSIONS": True,
+            "SECRET_KEY": "k",
+        }
+    )
+    names = [b.middleware_class.__name__ for b in order]
+    assert names == [
+        "TrustedHostMiddleware",
+        "CORSMiddleware",
+        "RateLimitMiddleware",
+        "CSRFMiddleware",
+        "SessionMiddleware",
+    ]

@@ -9,6 +9,7 @@ from .compression import GZipMiddleware
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware, csrf_input, csrf_token
 from .https import HSTSMiddleware
+from .ratelimit import RateLimitMiddleware
 from .securityheaders import SecurityHeadersMiddleware, csp_nonce
 from .sessions import SessionMiddleware
 from .trustedhost import TrustedHostMiddleware
@@ -118,6 +119,9 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
     - `HSTS`: `True` or options → `HSTSMiddleware`.
     - `SECURITY_HEADERS`: `True` or options → `SecurityHeadersMiddleware`.
     - `CORS`: `True` (allow every origin) or options → `CORSMiddleware`.
+    - `RATE_LIMIT`: a limit (`"100/minute"`), a list of them, or options →
+      `RateLimitMiddleware`.
+    - `CSRF`: `True` (uses `SECRET_KEY`) or options → the `CSRF` battery.
     - `SESSIONS`: `True` (uses `SECRET_KEY`) or options → `SessionMiddleware`.
     - `GZIP`: `True` or options (`GZIP_MIN_SIZE` sets `minimum_size`) → `GZipMiddleware`.
 
@@ -138,6 +142,18 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
             {"allow_origins": ["*"]} if cors is True else _options(cors, "CORS")
         )
         batteries.append(MiddlewareBattery(CORSMiddleware, **options))
+    if settings.get("RATE_LIMIT"):
+        limit = settings["RATE_LIMIT"]
+        if isinstance(limit, (str, list, tuple)):
+            options = {"limits": limit}
+        else:
+            options = _options(limit, "RATE_LIMIT")
+        RateLimitMiddleware(_noop, **options)
+        batteries.append(MiddlewareBattery(RateLimitMiddleware, **options))
+    if settings.get("CSRF"):
+        options = _options(settings["CSRF"], "CSRF")
+        options.setdefault("secret_key", settings.get("SECRET_KEY"))
+        batteries.append(CSRF(**options))
     if settings.get("SESSIONS"):
         options = _options(settings["SESSIONS"], "SESSIONS")
         options.setdefault("secret_key", settings.get("SECRET_KEY"))
