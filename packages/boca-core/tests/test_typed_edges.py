@@ -3,7 +3,7 @@ bodies that are malformed or absent, models inside models of other libraries."""
 
 import sys
 from dataclasses import dataclass, field
-from typing import Annotated, Generic, TypedDict, TypeVar
+from typing import Annotated, Generic, Literal, TypedDict, TypeVar
 
 import httpx
 import msgspec
@@ -219,6 +219,19 @@ def test_control_characters_never_reach_a_message() -> None:
     response = client.post("/post", json={"title": "t", "tag": {"name": 5}, "tags": "\x00\x1b[31m"})
     messages = [e["msg"] for e in _detail(response)]
     assert all(m.isprintable() for m in messages)
+
+
+def test_echoed_control_characters_are_replaced() -> None:
+    app = App()
+
+    @app.post("/mode")
+    async def mode(req, res, mode: Annotated[Literal["a", "b"], Body()]):
+        return {"mode": mode}
+
+    response = TestClient(app).post("/mode", json={"mode": "\x1b[31mred"})
+    assert _detail(response) == [
+        {"loc": ["body", "mode"], "msg": "Invalid enum value '\\x1b[31mred'", "type": "enum"}
+    ]
 
 
 def test_pydantic_models_inside_other_answers() -> None:
