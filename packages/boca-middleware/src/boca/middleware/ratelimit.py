@@ -213,7 +213,9 @@ class RateLimitMiddleware:
         if who is None:
             await self.app(scope, receive, send)
             return
-        keys = [f"{self.prefix}{rule.scope}|{who}|{lim.name}" for lim in rule.limits]
+        # One hash tag (the braces) for all the windows of a check: Redis Cluster runs a
+        # script only on keys of one slot.
+        keys = [f"{self.prefix}{{{rule.scope}|{who}}}|{lim.name}" for lim in rule.limits]
         try:
             decision = await self.store.hit(keys, rule.pairs)
         except StoreError as exc:
