@@ -292,3 +292,15 @@ def test_from_settings() -> None:
         "CSRFMiddleware",
         "SessionMiddleware",
     ]
+
+
+async def test_redis_keys_share_a_hash_tag(
+    call, scope, app_factory, redis_url, redis_server
+) -> None:
+    store = RedisStore(redis_url)
+    mw = RateLimitMiddleware(app_factory(), ["3/minute", "9/hour"], store=store)
+    assert (await call(mw, scope())).status == 200
+    for name in (b"3/minute", b"9/hour"):
+        key = b"boca:ratelimit:{*|127.0.0.1}|" + name
+        assert redis_server.command(b"EXISTS", key) == b":1"
+    await store.aclose()
