@@ -5,6 +5,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Generic, Literal, TypedDict, TypeVar
 
+import attrs
 import httpx
 import msgspec
 import pydantic
@@ -237,3 +238,53 @@ def test_echoed_control_characters_are_replaced() -> None:
 def test_pydantic_models_inside_other_answers() -> None:
     assert client.get("/card").json() == {"profile": {"name": "ada"}, "title": "t"}
     assert client.get("/profiles").json() == [{"name": "ada"}]
+
+
+@attrs.define
+class Pet:
+    name: Annotated[str, MaxLen(5)]
+    age: Annotated[int, Gt(0)] = 1
+    tags: list[str] = attrs.Factory(list)
+
+
+@attrs.define
+class Plain:
+    name: str
+    size: int = 0
+
+
+@attrs.define
+class Derived:
+    name: Annotated[str, MaxLen(5)]
+    label: str = attrs.Factory(lambda self: self.name.upper(), takes_self=True)
+
+
+def test_attrs_classes() -> None:
+    app = App()
+
+    @app.post("/pets")
+    async def pets(req, res, pet: Pet) -> Pet:
+        assert type(pet) is Pet
+        return pet
+
+    @app.post("/plain")
+    async def plain(req, res, body: Plain) -> Plain:
+        return body
+
+    c = TestClient(app)
+    assert c.post("/pets", json={"name": "rex"}).json() == {"name": "rex", "age": 1, "tags": []}
+    assert _detail(c.post("/pets", json={"name": "rexxxx", "age": 0, "tags": [1]})) == [
+        {"loc": ["body", "name"], "msg": "Expected `str` of length <= 5", "type": "constraint"},
+        {"loc": ["body", "age"], "msg": "Expected `int` >= 1", "type": "constraint"},
+        {"loc": ["body", "tags", 0], "msg": "Expected `str`, got `int`", "type": "type"},
+    ]
+    assert c.post("/plain", json={"name": "a"}).json() == {"name": "a", "size": 0}
+    assert _detail(c.post("/plain", json={"name": 1, "size": "x"})) == [
+        {"loc": ["body", "name"], "msg": "Expected `str`, got `int`", "type": "type"},
+        {"loc": ["body", "size"], "msg": "Expected `int`, got `str`", "type": "type"},
+    ]
+    with pytest.raises(ViewDeclarationError, match=r"takes_self=True\)\) and annotated-types"):
+
+        @app.post("/derived")
+        async def derived(req, res, body: Derived):
+            return None

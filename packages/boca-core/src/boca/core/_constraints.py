@@ -261,6 +261,12 @@ class Translation:
             }
         specs: list[tuple[Any, ...]] = []
         rename = {}
+        if any(default is _TAKES_SELF for _, _, _, default in fields):
+            raise ConstraintError(
+                f"{cls.__qualname__} has a default computed from the instance "
+                "(attrs.Factory(takes_self=True)) and annotated-types constraints: write the "
+                "constraints as msgspec.Meta"
+            )
         for name, _, required, default in fields:
             python_name, wire_name = name if isinstance(name, tuple) else (name, name)
             if wire_name != python_name:
@@ -321,11 +327,31 @@ def _model_fields(cls: type[Any]) -> list[FieldSpec]:
                 out.append((d.name, hints[d.name], False, factory))
             else:
                 out.append((d.name, hints[d.name], True, msgspec.NODEFAULT))
-    else:  # attrs: decoded by msgspec as declared (constraints inside are not translated)
+    else:  # an attrs class
         for a in cls.__attrs_attrs__:
-            out.append((a.name, Any, True, msgspec.NODEFAULT))
+            if not a.init:
+                continue
+            tp = hints.get(a.name, Any)
+            default = a.default
+            if default is _attrs_nothing(default):
+                out.append((a.name, tp, True, msgspec.NODEFAULT))
+            elif hasattr(default, "factory") and hasattr(default, "takes_self"):
+                if default.takes_self:  # computed from the instance: only attrs can
+                    out.append((a.name, tp, False, _TAKES_SELF))
+                else:
+                    out.append((a.name, tp, False, msgspec.field(default_factory=default.factory)))
+            else:
+                out.append((a.name, tp, False, default))
     _FIELDS[cls] = out
     return out
+
+
+_TAKES_SELF: Any = object()
+
+
+def _attrs_nothing(default: Any) -> Any:
+    """attrs' marker for "no default" (`attrs.NOTHING`), found without importing attrs."""
+    return sys.modules["attrs"].NOTHING if "attrs" in sys.modules else object()
 
 
 def translate(tp: Any) -> tuple[Any, bool]:

@@ -336,7 +336,10 @@ def _items(
 
 def _has_fields(model: type[Any]) -> bool:
     return (
-        issubclass(model, msgspec.Struct) or dataclasses.is_dataclass(model) or _is_typeddict(model)
+        issubclass(model, msgspec.Struct)
+        or dataclasses.is_dataclass(model)
+        or _is_typeddict(model)
+        or hasattr(model, "__attrs_attrs__")
     )
 
 
