@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import MutableHeaders
@@ -12,6 +13,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 # RFC 9110 field values: visible characters, spaces and tabs; never other control characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_MISSING: Any = object()
 
 
 def check_header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -51,6 +53,18 @@ class ResponseHeaders(MutableHeaders):
     def update(self, other: Mapping[str, str]) -> None:
         for key, value in other.items():
             self[key] = value
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        """Remove every value of `key` and return the first (`default`, else KeyError, when
+        there is none), like `dict.pop`."""
+        name = key.lower().encode("latin-1")
+        found = [value for k, value in self._list if k == name]
+        if not found:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        del self[key]
+        return found[0].decode("latin-1")
 
 
 _ATTR_SAFE = "!#$&+-.^_`|~"

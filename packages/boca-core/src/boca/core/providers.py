@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
+from ._user_code import declared_at
+
 __all__ = ["Provider", "ProviderError", "ProviderRegistry"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +66,10 @@ class ProviderRegistry:
 
     def register(self, fn: F, *, scope: Scope = "request", name: str | None = None) -> F:
         """Register `fn` as the provider called `name` (default: the function's name)."""
+        with declared_at(ProviderError):
+            return self._register(fn, scope, name)
+
+    def _register(self, fn: F, scope: Scope, name: str | None) -> F:
         if scope not in ("request", "app"):
             raise ProviderError(f"provider scope must be 'request' or 'app', not {scope!r}")
         name = name or fn.__name__

@@ -12,6 +12,7 @@ from . import _json
 from ._cookies import cookie_header
 from ._file_response import send_file
 from ._headers import ResponseHeaders, check_header, content_disposition
+from ._user_code import bad_status
 from .background import BackgroundTask, run_background
 from .streaming import Stream, send_stream
 from .types import Message, Receive, Scope, Send
@@ -55,6 +56,7 @@ class Response:
         "_render",
         "_stream",
         "_tasks",
+        "chunked",
         "media_type",
         "request",
         "started",
@@ -74,6 +76,9 @@ class Response:
         self._render: tuple[str, dict[str, Any]] | None = None
         self._stream: Stream | None = None
         self._tasks: list[BackgroundTask] | None = None
+        #: Send the body with chunked transfer encoding (no Content-Length), as Bocadillo's
+        #: `res.chunked = True`.
+        self.chunked = False
         #: True once `http.response.start` went to the server: the status can no longer change.
         self.started = False
 
@@ -360,6 +365,8 @@ class Response:
             await self._render_template()
         body = _json.dumps(self._json) if self._json is not _UNSET else self._body
         status = self.status_code
+        if status.__class__ is not int and not isinstance(status, int):
+            raise bad_status(self.request.route, status)
         raw = self._headers.raw if self._headers is not None else []
         content_type = self._content_type
         if self.media_type is not None:
@@ -370,7 +377,7 @@ class Response:
             body = b""
             start = [kv for kv in raw if kv[0] != b"content-length"]
         else:
-            start = [(b"content-length", str(len(body)).encode())]
+            start = [] if self.chunked else [(b"content-length", str(len(body)).encode())]
             if content_type is not None:
                 start.append((b"content-type", content_type))
             if raw:
@@ -378,6 +385,10 @@ class Response:
         self.started = True
         await send({"type": "http.response.start", "status": status, "headers": start})
         if scope["method"] == "HEAD":
+            body = b""
+        if self.chunked:
+            # More body announced: the server cannot know the length, so it sends chunks.
+            await send({"type": "http.response.body", "body": body, "more_body": True})
             body = b""
         await send({"type": "http.response.body", "body": body})
 

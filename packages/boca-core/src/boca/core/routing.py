@@ -10,18 +10,21 @@ from urllib.parse import quote, urlencode
 
 from ._route_options import MethodShortcuts, RouteDocs, RouteKeywords, RouteOptions, Unpack
 from ._route_tree import Node, compile_pattern, insert, merge_literals
+from ._user_code import declared_at
 from .converters import Converter
 from .errors import RouteDeclarationError, URLBuildError
 from .hooks import Hook, hooks_of
 from .introspection import RouteInfo, describe_routes
-from .providers import ProviderRegistry
+from .providers import ProviderError, ProviderRegistry
 from .types import ASGIApp
-from .views import HTTP_METHODS, Endpoint, compile_view
+from .views import HTTP_METHODS, Endpoint, ViewDeclarationError, compile_view
 from .websockets import compile_websocket_view
 
 __all__ = ["Mount", "Route", "Router"]
 
 V = TypeVar("V")
+#: Raised at declaration; their messages end with the user's `file:line`.
+DECLARATION_ERRORS = (RouteDeclarationError, ViewDeclarationError, ProviderError)
 # Path segments a browser resolves away (`/files/../x` is `/x`): never put in a built URL.
 _DOT_SEGMENT = frozenset({".", ".."})
 
@@ -146,7 +149,8 @@ class Router(MethodShortcuts):
         `max_body_size`, `status_code` and the documentation keywords of `RouteDocs`)."""
 
         def register(view: V) -> V:
-            self.add_route(pattern, view, methods=methods, **options)
+            with declared_at(*DECLARATION_ERRORS):
+                self.add_route(pattern, view, methods=methods, **options)
             return view
 
         return register
@@ -237,19 +241,20 @@ class Router(MethodShortcuts):
         or a class with `on_connect`, `on_receive` and `on_disconnect`."""
 
         def register(view: V) -> V:
-            self.add_websocket_route(
-                pattern,
-                view,
-                name=name,
-                value_type=value_type,
-                auto_accept=auto_accept,
-                max_message_size=max_message_size,
-                allowed_origins=allowed_origins,
-                normal_close_codes=normal_close_codes,
-                receive_type=receive_type,
-                send_type=send_type,
-                caught_close_codes=caught_close_codes,
-            )
+            with declared_at(*DECLARATION_ERRORS):
+                self.add_websocket_route(
+                    pattern,
+                    view,
+                    name=name,
+                    value_type=value_type,
+                    auto_accept=auto_accept,
+                    max_message_size=max_message_size,
+                    allowed_origins=allowed_origins,
+                    normal_close_codes=normal_close_codes,
+                    receive_type=receive_type,
+                    send_type=send_type,
+                    caught_close_codes=caught_close_codes,
+                )
             return view
 
         return register
@@ -299,6 +304,10 @@ class Router(MethodShortcuts):
 
     def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
         """Serve every path under `prefix` with another ASGI app (its `root_path` is set)."""
+        with declared_at(RouteDeclarationError):
+            return self._mount(prefix, app, name)
+
+    def _mount(self, prefix: str, app: ASGIApp, name: str | None) -> Mount:
         if not prefix.startswith("/") or prefix == "/" or "{" in prefix:
             raise RouteDeclarationError(
                 f"mount {prefix!r}: a mount prefix is a literal path like '/static', not '/' and "
@@ -317,6 +326,10 @@ class Router(MethodShortcuts):
 
     def include(self, router: Router, prefix: str = "") -> None:
         """Add every route and mount of `router`, under `prefix` (routes are copied now)."""
+        with declared_at(*DECLARATION_ERRORS):
+            self._include(router, prefix)
+
+    def _include(self, router: Router, prefix: str) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise RouteDeclarationError(
                 f"include prefix {prefix!r} must start with '/' and not end with '/', like '/shop'"
