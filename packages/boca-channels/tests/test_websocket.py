@@ -191,3 +191,18 @@ async def test_relay_closes_a_slow_client_with_1013(make_channels: Any) -> None:
         await relay(sub, ws)
     assert ws.sent == []
     assert ws.closed == 1013
+
+
+async def test_a_scope_that_does_not_start_with_connect_is_left(
+    channels: Channels, ws_scope: Any
+) -> None:
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.disconnect", "code": 1006}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await WebSocketStream(channels, "room")(ws_scope(), receive, send)
+    assert sent == []
