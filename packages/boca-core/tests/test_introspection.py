@@ -220,6 +220,22 @@ def test_methods_groups_websockets_mounts_options_and_prefixes() -> None:
     assert router.describe_routes()[0].pattern == "/things"
 
 
+def test_unannotated_path_parameters_take_the_converters_type() -> None:
+    app = App()
+
+    @app.get("/a/{n:int}/{u:uuid}/{s}")
+    async def view(req, res, n, u, s):
+        pass
+
+    import uuid
+
+    assert [(p.name, p.annotation) for p in app.describe_routes()[0].params] == [
+        ("n", int),
+        ("u", uuid.UUID),
+        ("s", str),
+    ]
+
+
 def test_error_models_document_the_error_format() -> None:
     assert get_type_hints(ErrorDetail) == {"loc": list[str | int], "msg": str, "type": str}
     schema = msgspec.json.schema(ValidationErrorModel)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "SourceError", "plan_for"]
 
 _EMPTY = inspect.Parameter.empty
+#: What the built-in path converters produce (for the description of unannotated parameters).
+_CONVERTED: dict[str, Any] = {"int": int, "float": float, "uuid": uuid.UUID}
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,8 @@ def _add_value(
 ) -> None:
     source = marker.source
     declared = str if annotation is _EMPTY else _without_marker(annotation)
+    if annotation is _EMPTY and source == "path":  # the pattern's converter says the type
+        declared = _CONVERTED.get(path_params[param.name], str)
     if source == "path" and param.name not in path_params:
         raise SourceError(
             f"parameter {param.name!r} is marked Path() but the pattern has no "
