@@ -115,6 +115,10 @@ def _app() -> App:
     async def profiles(req, res) -> list[Profile]:
         return [Profile(name="ada")]
 
+    @app.get("/profile-rows")
+    async def profile_rows(req, res) -> dict[str, Profile]:
+        return {"a": Card(Profile(name="ada"), "t").profile}
+
     return app
 
 
@@ -238,6 +242,7 @@ def test_echoed_control_characters_are_replaced() -> None:
 def test_pydantic_models_inside_other_answers() -> None:
     assert client.get("/card").json() == {"profile": {"name": "ada"}, "title": "t"}
     assert client.get("/profiles").json() == [{"name": "ada"}]
+    assert client.get("/profile-rows").json() == {"a": {"name": "ada"}}
 
 
 @attrs.define

@@ -95,6 +95,14 @@ def _app() -> App:
     async def pydantic_from_row(req, res) -> UserModel:
         return Row()  # type: ignore[return-value]
 
+    @app.get("/pydantic-list")
+    async def pydantic_list(req, res) -> list[UserModel]:
+        return [Row(), UserModel(id=2, name="bob")]  # type: ignore[list-item]
+
+    @app.get("/pydantic-wrong")
+    async def pydantic_wrong(req, res) -> list[UserModel]:
+        return [{"id": "x"}]  # type: ignore[list-item]
+
     @app.get("/mapping")
     async def mapping(req, res) -> dict[str, UserOut]:
         return {"a": Row()}  # type: ignore[dict-item]
@@ -170,6 +178,10 @@ def test_the_return_annotation_filters_the_answer(path: str) -> None:
 
 def test_lists_and_mappings_of_models() -> None:
     assert client.get("/rows").json() == [{"id": 1, "name": "ada"}, {"id": 2, "name": "bob"}]
+    assert client.get("/pydantic-list").json() == [
+        {"id": 1, "name": "ada"},
+        {"id": 2, "name": "bob"},
+    ]
     assert client.get("/mapping").json() == {"a": {"id": 1, "name": "ada"}}
 
 
@@ -196,6 +208,7 @@ def test_a_value_not_matching_the_annotation_is_a_500(caplog: pytest.LogCaptureF
     assert response.status_code == 500
     assert set(response.json()) == {"error", "status", "request_id"}
     assert "returned a value that does not match its return annotation UserOut" in caplog.text
+    assert client.get("/pydantic-wrong").status_code == 500
 
 
 def test_untyped_views_may_return_models() -> None:

@@ -8,13 +8,13 @@ before it is encoded. The converter is chosen once, at declaration.
 from __future__ import annotations
 
 import dataclasses
-import typing
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._constraints import is_model, is_pydantic_model, undecodable
+from ._constraints import is_pydantic_model, mentions_model, undecodable
 
 if TYPE_CHECKING:
     from .responses import Response
@@ -36,16 +36,10 @@ def jsonable(value: Any) -> Any:
     return msgspec.to_builtins(value, enc_hook=_encode_hook)
 
 
-def _mentions_model(tp: Any) -> bool:
-    if isinstance(tp, type):
-        return is_model(tp)
-    return any(_mentions_model(arg) for arg in typing.get_args(tp) if arg is not ...)
-
-
 def output_filter(returns: Any, where: str) -> Filter | None:
     """How to turn what the view returns into JSON builtins with only the declared fields;
     `None` when the annotation declares no model (the value is answered as it is)."""
-    if returns is None or returns is type(None) or not _mentions_model(returns):
+    if returns is None or returns is type(None) or not mentions_model(returns):
         return None
     if is_pydantic_model(returns):
         model: Any = returns
@@ -57,10 +51,13 @@ def output_filter(returns: Any, where: str) -> Filter | None:
 
         return pydantic_filter
     try:
-        if undecodable(returns):
-            return None  # not a type msgspec knows (a pydantic model inside...): answered as is
-    except TypeError:
+        unknown = undecodable(returns)
+    except TypeError:  # pragma: no cover - msgspec knows no such annotation: answered as is
         return None
+    if unknown:
+        if all(is_pydantic_model(c) for c in unknown):
+            return _pydantic_filter(returns, where)  # `list[Model]`, `dict[str, Model]`...
+        return None  # not a type msgspec knows: answered as is
     exact = returns if isinstance(returns, type) and not _is_typed_dict(returns) else None
 
     def convert(value: Any) -> Any:
@@ -75,6 +72,22 @@ def output_filter(returns: Any, where: str) -> Filter | None:
         return msgspec.to_builtins(value, enc_hook=_encode_hook)
 
     return convert
+
+
+def _pydantic_filter(returns: Any, where: str) -> Filter:
+    """A pydantic `TypeAdapter` for an annotation with pydantic models inside."""
+    adapter = sys.modules["pydantic"].TypeAdapter(returns)
+
+    def filter_(value: Any) -> Any:
+        try:
+            checked = adapter.validate_python(value, from_attributes=True)
+        except ValueError as exc:
+            raise TypeError(
+                f"{where} returned a value that does not match its return annotation: {exc}"
+            ) from None
+        return adapter.dump_python(checked, mode="json")
+
+    return filter_
 
 
 def _is_typed_dict(tp: type[Any]) -> bool:
