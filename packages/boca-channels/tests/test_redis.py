@@ -208,3 +208,39 @@ async def test_a_client_of_ones_own_such_as_sentinels(redis_url: str) -> None:
     async with Channels(backend) as channels, channels.subscribe("items") as sub:
         await channels.publish("items", "via my client")
         assert [m.data for m in await receive_all(sub, 1)] == ["via my client"]
+
+
+@pytest.mark.parametrize("garbage", ["garbage", "1-0 {not json", "x" * 500, "\udcff"])
+async def test_hostile_foreign_messages_on_the_prefix_are_dropped(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture, garbage: str
+) -> None:
+    import redis.asyncio
+
+    caplog.set_level(logging.WARNING, logger="boca.channels")
+    async with Channels(RedisBackend(redis_url)) as channels, channels.subscribe("items") as sub:
+        other = redis.asyncio.Redis.from_url(redis_url)
+        payload = garbage.encode("utf-8", "surrogateescape")
+        assert await other.publish("boca:channels:items", payload) == 1
+        await other.aclose()
+        sent = await channels.publish("items", "real")
+        (got,) = await receive_all(sub, 1)
+    assert (got.id, got.data) == (sent, "real")
+    (warning,) = [r for r in caplog.records if "dropped a message" in r.getMessage()]
+    assert warning.getMessage().startswith("boca-channels: dropped a message on 'items'")
+
+
+async def test_hostile_foreign_stream_entries_are_skipped_in_a_replay(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with Channels(RedisBackend(redis_url)) as channels:
+        first = await channels.publish("items", 1)
+        key = "boca:channels:stream:items"
+        assert redis_server.command("XADD", key, "*", "other", "field").startswith(b"$")
+        assert redis_server.command("XADD", key, "*", "d", "{bad").startswith(b"$")
+        last = await channels.publish("items", 2)
+        async with channels.subscribe("items", history=10) as sub:
+            got = await receive_all(sub, 2)
+            assert sub.pending == 0
+    assert [(m.id, m.data) for m in got] == [(first, 1), (last, 2)]
+    skipped = [r for r in caplog.records if "skipped a stream entry" in r.getMessage()]
+    assert len(skipped) == 2

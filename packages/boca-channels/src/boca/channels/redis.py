@@ -266,11 +266,19 @@ class RedisBackend:
             f"read the history of channel {channel!r}",
             lambda: client.xrevrange(self._key(channel), count=count),
         )
-        return [self._entry(channel, entry) for entry in reversed(entries)]
+        return self._entries(channel, reversed(entries))
 
-    def _entry(self, channel: str, entry: Any) -> Message:
-        entry_id, fields = entry
-        return decode(entry_id.decode(), channel, fields[b"d"].decode())
+    def _entries(self, channel: str, entries: Any) -> list[Message]:
+        """The stream entries as messages; entries that are not ours are left out."""
+        messages = []
+        for entry_id, fields in entries:
+            try:
+                messages.append(decode(entry_id.decode(), channel, fields[b"d"].decode()))
+            except (KeyError, ValueError):
+                logger.warning(
+                    "boca-channels: skipped a stream entry of %r that is not ours", channel
+                )
+        return messages
 
     # -- the listener -------------------------------------------------------------------------
 
@@ -326,8 +334,8 @@ class RedisBackend:
             return
         for channel, last in list(self._last.items()):
             entries = await self._client.xrange(self._key(channel), min=f"({last}")
-            for entry in entries:
-                self._deliver_once(self._entry(channel, entry))
+            for message in self._entries(channel, entries):
+                self._deliver_once(message)
 
     def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -337,10 +345,20 @@ class RedisBackend:
             confirmed = self._listening.get(channel)
             if confirmed is not None:
                 confirmed.set()
-        elif kind == "message" and name != self._control:
-            message_id, _, raw = message["data"].decode().partition(" ")
-            if channel in self._listening:
-                self._deliver_once(decode(message_id, channel, raw))
+        elif kind == "message" and name != self._control and channel in self._listening:
+            try:
+                message_id, _, raw = message["data"].decode().partition(" ")
+                parse_id(message_id)
+                decoded = decode(message_id, channel, raw)
+            except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                # Not one of ours: something else published on our prefix. Dropped, not fatal.
+                logger.warning(
+                    "boca-channels: dropped a message on %r that is not `<id> <JSON>`: %r",
+                    channel,
+                    message["data"][:80],
+                )
+                return
+            self._deliver_once(decoded)
 
     def _deliver_once(self, message: Message) -> None:
         if self._max_history:
