@@ -310,14 +310,16 @@ class RedisBackend:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None:
                         self._handle(message)
-            except (self._redis.RedisError, OSError, TimeoutError) as exc:
+            except Exception as exc:  # whatever broke the listener, it starts again
                 self._pubsub = None
                 if self._down_since is None:
                     self._down_since = time.monotonic()
+                    expected = (self._redis.RedisError, OSError, TimeoutError)
                     logger.warning(
                         "boca-channels: lost the connection to Redis at %s (%s); reconnecting",
                         _redacted(self.url),
                         _reason(exc),
+                        exc_info=not isinstance(exc, expected),
                     )
                     for confirmed in self._listening.values():
                         confirmed.set()  # waiters stop waiting; they see the outage
