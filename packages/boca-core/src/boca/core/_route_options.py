@@ -4,7 +4,7 @@ shortcuts `get`/`post`/`put`/`patch`/`delete` shared by `App` and `Router`."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, TypeVar
 
@@ -13,9 +13,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import Unpack
 
-__all__ = ["MethodShortcuts", "RouteDocs", "RouteKeywords", "RouteOptions", "Unpack"]
+__all__ = ["MethodShortcuts", "Methods", "RouteDocs", "RouteKeywords", "RouteOptions", "Unpack"]
 
 V = TypeVar("V")
+#: `methods=`: a list such as `["GET", "POST"]`, or the builtin `all` (every method).
+Methods = list[str] | Callable[[Iterable[object]], bool] | None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class MethodShortcuts:
     """`get`, `post`, `put`, `patch` and `delete`: `route(pattern, methods=[...])` in short."""
 
     def route(
-        self, pattern: str, *, methods: list[str] | None = None, **options: Unpack[RouteKeywords]
+        self, pattern: str, *, methods: Methods = None, **options: Unpack[RouteKeywords]
     ) -> Callable[[V], V]:  # pragma: no cover - defined by App and Router
         raise NotImplementedError
 

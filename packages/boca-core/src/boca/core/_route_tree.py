@@ -27,6 +27,8 @@ class _Segment:
     regex: re.Pattern[str]
     params: list[tuple[str, Converter[Any]]]
     key: str
+    #: Some converter of the segment (named or anonymous) matches slashes: a tail segment.
+    slashes: bool = False
 
     def match(self, text: str) -> list[tuple[str, Any]] | None:
         found = self.regex.fullmatch(text)
@@ -84,6 +86,7 @@ def _compile_segment(
     parts: list[str | tuple[str, Converter[Any]]] = []
     key = []
     position = 0
+    slashes = False
     for found in _PARAM.finditer(text):
         literal = text[position : found.start()]
         if "{" in literal or "}" in literal:
@@ -93,6 +96,14 @@ def _compile_segment(
         parts.append(literal)
         name, _, conv_name = found.group(1).partition(":")
         name, conv_name = name.strip(), conv_name.strip() or "str"
+        if not name:  # `{}` or `{:path}`: matched, but not passed to the view
+            anonymous = _anonymous(pattern, conv_name, converters)
+            regex.append(f"(?:{anonymous.regex})")
+            key.append("{" + conv_name + "}")
+            parts.append(("", anonymous))
+            slashes = slashes or anonymous.matches_slashes
+            position = found.end()
+            continue
         if not name.isidentifier():
             raise RouteDeclarationError(
                 f"route {pattern!r}: parameter name {name!r} must be a Python identifier, as in "
@@ -123,7 +134,9 @@ def _compile_segment(
     regex.append(re.escape(literal))
     key.append(literal)
     parts.append(literal)
-    return _Segment(re.compile("".join(regex), re.ASCII | re.DOTALL), params, "".join(key)), parts
+    slashes = slashes or any(c.matches_slashes for _, c in params)
+    compiled = re.compile("".join(regex), re.ASCII | re.DOTALL)
+    return _Segment(compiled, params, "".join(key), slashes), parts
 
 
 Compiled = tuple[
@@ -147,8 +160,7 @@ def compile_pattern(pattern: str) -> Compiled:
     parts: list[str | tuple[str, Converter[Any]]] = ["/"]
     for index, piece in enumerate(pieces):
         segment, seg_parts = _compile_segment(pattern, piece, converters, names)
-        slashes = segment is not None and any(c.matches_slashes for _, c in segment.params)
-        if slashes and index != len(pieces) - 1:
+        if segment is not None and segment.slashes and index != len(pieces) - 1:
             raise RouteDeclarationError(
                 f"route {pattern!r}: a 'path' parameter matches slashes, so it must be in "
                 "the last segment of the pattern"
@@ -177,7 +189,7 @@ def insert(
     for index, (piece, segment) in enumerate(compiled):
         if segment is None:
             node = node.static.setdefault(piece, Node())
-        elif any(c.matches_slashes for _, c in segment.params):
+        elif segment.slashes:
             assert index == len(compiled) - 1
             node.tails.append((segment, route))
             return
@@ -191,6 +203,15 @@ def insert(
                 node.dynamic.append((segment, child))
                 node = child
     node.route = route
+
+
+def _anonymous(pattern: str, name: str, converters: dict[str, Converter[Any]]) -> Converter[Any]:
+    if name not in converters:
+        raise RouteDeclarationError(
+            f"route {pattern!r}: unknown converter {name!r} in '{{:{name}}}': use one of "
+            f"{', '.join(sorted(converters))}"
+        )
+    return converters[name]
 
 
 def _converter_name(converter: Converter[Any], converters: dict[str, Converter[Any]]) -> str:

@@ -20,7 +20,7 @@ from starlette.datastructures import State
 from ._dispatch import handle_http
 from ._error_answers import ErrorHandler, guarded
 from ._lifespan import lifespan_loop
-from ._route_options import MethodShortcuts, RouteKeywords, Unpack
+from ._route_options import Methods, MethodShortcuts, RouteKeywords, Unpack
 from ._websocket_dispatch import handle_websocket
 from .introspection import RouteInfo
 from .plugins import Plugin
@@ -148,7 +148,7 @@ class App(MethodShortcuts):
     # -- declaration --------------------------------------------------------------------------
 
     def route(
-        self, pattern: str, *, methods: list[str] | None = None, **options: Unpack[RouteKeywords]
+        self, pattern: str, *, methods: Methods = None, **options: Unpack[RouteKeywords]
     ) -> Callable[[V], V]:
         """Decorator: answer `pattern` with a function view or a class-based view (options:
         `name`, `max_body_size`, `status_code` and the documentation keywords of `RouteDocs`)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from ._route_options import MethodShortcuts, RouteDocs, RouteKeywords, RouteOptions, Unpack
+from ._route_options import Methods, MethodShortcuts, RouteDocs, RouteKeywords, RouteOptions, Unpack
 from ._route_tree import Node, compile_pattern, insert, merge_literals
 from ._user_code import declared_at
 from .converters import Converter
@@ -69,6 +69,11 @@ class Route:
                 out.append(part)
                 continue
             name, converter = part
+            if not name:
+                raise URLBuildError(
+                    f"route {self.name!r} ({self.pattern}) has an anonymous '{{}}' wildcard: "
+                    "name it, like '{slug}', to build its URLs"
+                )
             if name not in params:
                 raise URLBuildError(
                     f"route {self.name!r} ({self.pattern}) needs the parameter {name!r}"
@@ -143,7 +148,7 @@ class Router(MethodShortcuts):
     # -- declaration -------------------------------------------------------------------------
 
     def route(
-        self, pattern: str, *, methods: list[str] | None = None, **options: Unpack[RouteKeywords]
+        self, pattern: str, *, methods: Methods = None, **options: Unpack[RouteKeywords]
     ) -> Callable[[V], V]:
         """Decorator: answer `pattern` with a function or class-based view (options: `name`,
         `max_body_size`, `status_code` and the documentation keywords of `RouteDocs`)."""
@@ -170,7 +175,7 @@ class Router(MethodShortcuts):
         pattern: str,
         view: Any,
         *,
-        methods: list[str] | None = None,
+        methods: Methods = None,
         name: str | None = None,
         max_body_size: int | None = None,
         hooks: list[Hook] | None = None,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._constraints import ConstraintError
 from ._hooking import hook_provided, hooked, hooked_providing
 from ._results import Filter, jsonable, output_filter, write
-from ._route_options import RouteOptions
+from ._route_options import Methods, RouteOptions
 from ._sources import Plan, SourceError, plan_for
 from .hooks import Hook, hooks_of
 from .introspection import BodyInfo, ParamInfo
@@ -278,11 +278,20 @@ def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
         return hints
 
 
+def _is_view_object(view: Any) -> bool:
+    """An instance of a class-based view (Bocadillo took those too): no function and no async
+    `__call__`, but an HTTP method or `handle`."""
+    own_call = getattr(type(view), "__call__", None)  # noqa: B004 - async __call__: a function view
+    if inspect.isroutine(view) or inspect.iscoroutinefunction(own_call):
+        return False
+    return any(callable(getattr(view, name, None)) for name in (*HTTP_METHODS, "handle"))
+
+
 def compile_view(
     view: Any,
     route: str,
     path_params: dict[str, str],
-    methods: list[str] | None,
+    methods: Methods,
     *,
     hooks: Sequence[Hook] = (),
     providers: ProviderRegistry | None = None,
@@ -295,13 +304,13 @@ def compile_view(
     checked when the routes are included in an app); `options` the route's status and docs.
     """
     options = options or _DEFAULT_OPTIONS
-    if inspect.isclass(view):
+    if inspect.isclass(view) or _is_view_object(view):
         if methods is not None:
             raise ViewDeclarationError(
                 f"route {route!r}: `methods=` applies to function views; a class-based view "
                 "answers the methods it defines"
             )
-        instance = view()
+        instance = view() if inspect.isclass(view) else view
         endpoints: dict[str, Endpoint] = {}
         handle = getattr(instance, "handle", None)
         outer = [*hooks, *hooks_of(view)]
@@ -336,6 +345,13 @@ def compile_view(
         return endpoints
     if not callable(view):
         raise ViewDeclarationError(f"route {route!r}: view {view!r} is not callable")
+    if methods is all:  # the builtin, as in Bocadillo: every method
+        methods = [m.upper() for m in HTTP_METHODS]
+    elif callable(methods):
+        raise ViewDeclarationError(
+            f"route {route!r}: methods= takes a list like ['GET', 'POST'], or the builtin "
+            f"`all` for every method, not {methods!r}"
+        )
     if isinstance(methods, str) or (methods is not None and not methods):
         raise ViewDeclarationError(
             f"route {route!r}: methods= takes a non-empty list, like methods=['GET', 'POST']"
