@@ -17,7 +17,11 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 # What each package's own test suite needs besides the package itself.
 TEST_REQUIREMENTS = {
-    "boca-core": ["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets", "hypothesis"],
+    "boca-core": [
+        *["pytest", "pytest-asyncio", "httpx", "httpx2", "websockets", "hypothesis"],
+        # Typed bodies are tested with pydantic models and attrs classes (never dependencies).
+        *["pydantic", "attrs"],
+    ],
     "boca-templates": ["pytest", "pytest-asyncio", "anyio", "trio"],
     "boca-static": ["pytest", "pytest-asyncio", "httpx", "trio", "hypothesis"],
     "boca-middleware": [
