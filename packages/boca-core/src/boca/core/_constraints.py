@@ -37,9 +37,9 @@ __all__ = [
 ]
 
 if sys.version_info >= (3, 11):
-    from typing import NotRequired, Required
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import NotRequired, Required
+    from typing import NotRequired, Required, TypedDict
+else:  # pragma: no cover - Python 3.10: its TypedDict does not know NotRequired
+    from typing_extensions import NotRequired, Required, TypedDict
 
 _SIMPLE: dict[type[Any], tuple[str, str]] = {
     at.Gt: ("gt", "gt"),
@@ -242,7 +242,7 @@ class Translation:
             annotations = {}
             for name, tp, required, _ in fields:
                 annotations[name] = tp if required else NotRequired[tp]
-            make_typeddict: Any = typing.TypedDict
+            make_typeddict: Any = TypedDict
             shadow: Any = make_typeddict(cls.__name__, annotations)
             self.shadows[cls] = shadow
             for name, tp, required, _ in fields:

@@ -11,12 +11,12 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal
 
 if sys.version_info >= (3, 11):
-    from typing import NotRequired
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import NotRequired
+    from typing import NotRequired, TypedDict
+else:  # pragma: no cover - Python 3.10: its TypedDict does not know NotRequired
+    from typing_extensions import NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from .routing import Router
