@@ -244,3 +244,15 @@ async def test_hostile_foreign_stream_entries_are_skipped_in_a_replay(
     assert [(m.id, m.data) for m in got] == [(first, 1), (last, 2)]
     skipped = [r for r in caplog.records if "skipped a stream entry" in r.getMessage()]
     assert len(skipped) == 2
+
+
+async def test_health_check_pings_on_an_idle_listener_are_not_outages(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="boca.channels")
+    backend = RedisBackend(redis_url, health_check_interval=1)
+    async with Channels(backend) as channels, channels.subscribe("items") as sub:
+        await anyio.sleep(2.5)  # idle: redis-py pings the pub/sub connection meanwhile
+        await channels.publish("items", "still here")
+        assert [m.data for m in await receive_all(sub, 1)] == ["still here"]
+    assert [r.getMessage() for r in caplog.records] == []

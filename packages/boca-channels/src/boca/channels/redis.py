@@ -341,6 +341,8 @@ class RedisBackend:
 
     def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
+        if kind not in ("subscribe", "message"):
+            return  # the answers to health-check PINGs, unsubscribe confirmations
         name = message["channel"].decode()
         channel = name[len(self.prefix) :]
         if kind == "subscribe":
