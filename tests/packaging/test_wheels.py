@@ -157,6 +157,7 @@ def test_compat_suite_passes_without_boca_core(wheels: dict[str, Path], tmp_path
         *["starlette", "fastapi", "uvicorn[standard]", "httpx", "websockets"],
         *["pytest", "pytest-asyncio", "brotli", "zstandard", "redis[hiredis]", "trio"],
         "hypercorn[trio]",
+        "python-multipart",  # Starlette's request.form(), in the CSRF form tests
     )
     probe = "import importlib.util; assert importlib.util.find_spec('boca.core') is None"
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
