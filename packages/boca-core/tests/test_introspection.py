@@ -220,6 +220,27 @@ def test_methods_groups_websockets_mounts_options_and_prefixes() -> None:
     assert router.describe_routes()[0].pattern == "/things"
 
 
+def test_param_annotations_show_no_metadata() -> None:
+    app = App()
+
+    @app.get("/m")
+    async def view(
+        req,
+        res,
+        a: Annotated[int, Gt(0)] | None = None,
+        b: list[Annotated[str, MaxLen(3)]] = [],  # noqa: B006 - never mutated
+    ):
+        pass
+
+    a, b = app.describe_routes()[0].params
+    assert a.annotation == int | None
+    assert b.annotation == list[str]
+    assert msgspec.json.schema(b.schema_type) == {
+        "type": "array",
+        "items": {"type": "string", "maxLength": 3},
+    }
+
+
 def test_unannotated_path_parameters_take_the_converters_type() -> None:
     app = App()
 

@@ -21,6 +21,7 @@ from ._constraints import (
     is_pydantic_model,
     json_constraints,
     mentions_model,
+    plain_type,
     translate,
     undecodable,
 )
@@ -199,7 +200,7 @@ class JSONBody(_Body):
                     name=param.name,
                     alias=alias,
                     source="body",
-                    annotation=base_type(annotation),
+                    annotation=plain_type(annotation),
                     schema_type=model if pydantic is not None else schema_type,
                     required=param.default is _EMPTY,
                     default=param.default,

@@ -10,6 +10,8 @@ then converted to the user's class. Types without such constraints are used as t
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 import sys
 import types
 import typing
@@ -32,6 +34,7 @@ __all__ = [
     "is_pydantic_model",
     "json_constraints",
     "mentions_model",
+    "plain_type",
     "translate",
     "undecodable",
 ]
@@ -143,6 +146,22 @@ def mentions_model(tp: Any) -> bool:
     if is_model(tp):
         return True
     return any(mentions_model(arg) for arg in typing.get_args(tp) if arg is not ...)
+
+
+def plain_type(tp: Any) -> Any:
+    """`tp` without any `Annotated` metadata, however deep: `Annotated[int, Gt(0)] | None` ->
+    `int | None` (what `ParamInfo.annotation` shows)."""
+    tp = base_type(tp)
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if not args or origin is typing.Literal or origin is None:
+        return tp
+    plain = tuple(a if a is ... else plain_type(a) for a in args)
+    if plain == args:
+        return tp
+    if origin in _UNION_ORIGINS:
+        return functools.reduce(operator.or_, plain)
+    return origin[plain if len(plain) > 1 else plain[0]]
 
 
 def base_type(tp: Any) -> Any:

@@ -11,7 +11,13 @@ import msgspec
 from starlette.datastructures import UploadFile
 
 from ._bodies import _FORMS, _Body, _camel, _error, _media_type, _optional_inner, _unsupported
-from ._constraints import ConstraintError, _without_marker, base_type, json_constraints, translate
+from ._constraints import (
+    ConstraintError,
+    _without_marker,
+    json_constraints,
+    plain_type,
+    translate,
+)
 from ._params import parser_for
 from ._validation import RequestValidationError, detail
 from .introspection import BodyInfo, ParamInfo
@@ -76,7 +82,7 @@ class FormBody(_Body):
                     name=param.name,
                     alias=alias,
                     source="form",
-                    annotation=base_type(declared),
+                    annotation=plain_type(declared),
                     schema_type=schema_type,
                     required=required,
                     default=param.default,

@@ -25,6 +25,7 @@ from ._constraints import (
     is_model,
     json_constraints,
     mentions_model,
+    plain_type,
     translate,
 )
 from ._forms import FormBody
@@ -322,7 +323,7 @@ def _add_value(
             name=param.name,
             alias=alias,
             source=source,
-            annotation=base_type(declared),
+            annotation=plain_type(declared),
             schema_type=schema_type,
             required=param.default is _EMPTY,
             default=param.default,
