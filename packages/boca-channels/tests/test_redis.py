@@ -256,3 +256,42 @@ async def test_health_check_pings_on_an_idle_listener_are_not_outages(
         await channels.publish("items", "still here")
         assert [m.data for m in await receive_all(sub, 1)] == ["still here"]
     assert [r.getMessage() for r in caplog.records] == []
+
+
+@pytest.fixture
+def sentinel_port(redis_server: RedisServer, tmp_path: Any) -> Any:
+    """A real redis-sentinel watching the session's Redis as `mymaster`; its port."""
+    import subprocess
+
+    port = unused_port()
+    config = tmp_path / "sentinel.conf"
+    config.write_text(
+        f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+        f"sentinel monitor mymaster 127.0.0.1 {redis_server.port} 1\n"
+    )
+    process = subprocess.Popen(
+        [redis_server.executable, str(config), "--sentinel"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield port
+    process.terminate()
+    process.wait(10)
+
+
+async def test_through_sentinel(redis_url: str, sentinel_port: int) -> None:
+    from redis.asyncio.sentinel import Sentinel
+
+    sentinel = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=1)
+    with anyio.fail_after(10):
+        while True:
+            try:
+                await sentinel.discover_master("mymaster")
+                break
+            except Exception:
+                await anyio.sleep(0.05)
+    client = sentinel.master_for("mymaster", socket_timeout=2)
+    backend = RedisBackend("redis://mymaster", client=client)
+    async with Channels(backend) as channels, channels.subscribe("items") as sub:
+        await channels.publish("items", "via sentinel")
+        assert [m.data for m in await receive_all(sub, 1)] == ["via sentinel"]
