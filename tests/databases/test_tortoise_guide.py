@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
-from boca.core.testing import TestClient
-
+from ._postgres import free_port
 from .conftest import EXAMPLES, run
 
 PROJECT = EXAMPLES / "tortoise_users"
@@ -65,24 +70,54 @@ def test_migrations_after_a_model_change(database: tuple[str, str], project: Pat
     assert "add_bio" in history
 
 
-async def test_create_read_list_delete(url: str) -> None:
-    from tortoise_users.app import create_app
+@contextmanager
+def served(url: str, project: Path) -> Iterator[httpx.Client]:
+    """The app in a real Uvicorn process of its own: Tortoise keeps one database dialect per
+    process, and a server runs the startup and the requests in different tasks, as in
+    production."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", "--port", str(port),
+            "tortoise_users.app:app_from_environment",
+        ],
+        env={**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(project.parent)},
+        cwd=project.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.get("/users")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, process.communicate()[0]
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.1)
+            yield client
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output
 
-    async with TestClient(create_app(url)) as client:
-        created = await client.post("/users", json=ADA)
+
+def test_create_read_list_delete(url: str, project: Path) -> None:
+    with served(url, project) as client:
+        created = client.post("/users", json=ADA)
         assert created.status_code == 201
         user = created.json()
         assert user == {"id": user["id"], "email": "ada@example.com", "name": "Ada"}
-        assert (await client.get(f"/users/{user['id']}")).json() == user
+        assert (client.get(f"/users/{user['id']}")).json() == user
         for n in range(3):
             body = {"email": f"u{n}@example.com", "name": f"U{n}", "password": "long enough"}
-            assert (await client.post("/users", json=body)).status_code == 201
-        page = (await client.get("/users?offset=1&limit=2")).json()
+            assert (client.post("/users", json=body)).status_code == 201
+        page = (client.get("/users?offset=1&limit=2")).json()
         assert page["total"] == 4
         assert [u["email"] for u in page["items"]] == ["u0@example.com", "u1@example.com"]
-        deleted = await client.delete(f"/users/{user['id']}")
+        deleted = client.delete(f"/users/{user['id']}")
         assert (deleted.status_code, deleted.content) == (204, b"")
-        missing = await client.get(f"/users/{user['id']}")
+        missing = client.get(f"/users/{user['id']}")
         assert missing.json() == {
             "error": "404 Not Found",
             "status": 404,
@@ -90,19 +125,17 @@ async def test_create_read_list_delete(url: str) -> None:
         }
 
 
-async def test_unique_violation_is_a_409_and_rolls_back(url: str) -> None:
-    from tortoise_users.app import create_app
-
-    async with TestClient(create_app(url)) as client:
-        assert (await client.post("/users", json=ADA)).status_code == 201
-        duplicate = await client.post("/users", json={**ADA, "name": "Someone else"})
+def test_unique_violation_is_a_409_and_rolls_back(url: str, project: Path) -> None:
+    with served(url, project) as client:
+        assert (client.post("/users", json=ADA)).status_code == 201
+        duplicate = client.post("/users", json={**ADA, "name": "Someone else"})
         assert duplicate.status_code == 409
         assert duplicate.json() == {
             "error": "409 Conflict",
             "status": 409,
             "detail": "a user with this email already exists",
         }
-        listed = (await client.get("/users")).json()
+        listed = (client.get("/users")).json()
         assert [(u["email"], u["name"]) for u in listed["items"]] == [("ada@example.com", "Ada")]
         assert all("password_hash" not in u for u in listed["items"])
 

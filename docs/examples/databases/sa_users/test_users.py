@@ -6,7 +6,7 @@ Run it after the migrations: `alembic -c alembic.ini upgrade head && pytest test
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from boca.core.testing import TestClient
@@ -15,9 +15,25 @@ from sa_users.app import create_app
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///users.sqlite3")
 
 
+def make_engine():
+    engine = create_async_engine(DATABASE_URL)
+    if engine.dialect.name == "sqlite":
+        # SQLite's driver starts transactions late, on its own, which breaks the savepoints
+        # below: make SQLAlchemy begin them instead (SQLAlchemy's documented recipe).
+        @event.listens_for(engine.sync_engine, "connect")
+        def no_driver_transactions(dbapi_connection, record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def begin(connection):
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 @pytest.fixture
 async def connection():
-    engine = create_async_engine(DATABASE_URL)
+    engine = make_engine()
     async with engine.connect() as connection:
         transaction = await connection.begin()
         yield connection

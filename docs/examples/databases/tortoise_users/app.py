@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen, MinLen
-from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -52,10 +52,11 @@ def create_app(database_url: str) -> App:
     # --8<-- [start:providers]
     @app.provider(scope="app")
     async def orm() -> AsyncIterator[None]:
-        # Connections opened at startup, closed at shutdown.
-        await Tortoise.init(config=tortoise_config(database_url))
-        yield
-        await Tortoise.close_connections()
+        # Tortoise's own integration for Starlette-style apps: connections opened at startup
+        # and closed at shutdown, and the ORM's state visible to every request, although the
+        # app starts in one task and serves requests in others.
+        async with RegisterTortoise(app, config=tortoise_config(database_url)):
+            yield
 
     @app.provider
     async def db(orm: None) -> AsyncIterator[BaseDBAsyncClient]:
@@ -109,3 +110,8 @@ def create_app(database_url: str) -> App:
     # --8<-- [end:views]
 
     return app
+
+
+def app_from_environment() -> App:
+    """The app, for a server: `uvicorn --factory tortoise_users.app:app_from_environment`."""
+    return create_app(os.environ["DATABASE_URL"])

@@ -43,7 +43,7 @@ async def client(transaction):
 
     async def db():
         # The request's transaction is a savepoint inside the test's transaction.
-        async with transaction._in_transaction() as savepoint:
+        async with in_transaction() as savepoint:
             yield savepoint
 
     with app.providers.override("orm", orm), app.providers.override("db", db):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 import threading
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -67,15 +69,14 @@ class TestClient(_StarletteTestClient):
 async def _lifespan(app: ASGIApp) -> Any:
     """Run the ASGI lifespan protocol around the block; startup failures raise.
 
-    Written on anyio, so async tests run on asyncio and trio alike. The block's own exception
-    is raised after the task group ends, as it was raised: never inside an ExceptionGroup.
+    The app's lifespan runs in a task of its own, started without a task group: test fixtures
+    (pytest-asyncio's, anyio's) enter and leave the client in different tasks, which a cancel
+    scope would refuse. The messages go through anyio streams, so asyncio and trio both work.
     """
     to_app, app_receive = anyio.create_memory_object_stream[Message](4)
     app_send, from_app = anyio.create_memory_object_stream[Message](4)
     scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
     failures: list[Exception] = []
-    raised: Exception | None = None
-    started = True
 
     async def run() -> None:
         try:
@@ -85,28 +86,38 @@ async def _lifespan(app: ASGIApp) -> Any:
         finally:
             app_send.close()
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(run)
-        await to_app.send({"type": "lifespan.startup"})
-        message = await from_app.receive()
-        if message["type"] == "lifespan.startup.failed":
-            started = False
-            with contextlib.suppress(anyio.EndOfStream):
-                await from_app.receive()  # the app has finished: its stream is closed
-        else:
-            try:
-                yield
-            except Exception as exc:
-                raised = exc
-            finally:
-                await to_app.send({"type": "lifespan.shutdown"})
-                with contextlib.suppress(anyio.EndOfStream):
-                    await from_app.receive()
-    if not started:
+    task = _spawn(run)
+    await to_app.send({"type": "lifespan.startup"})
+    message = await from_app.receive()
+    if message["type"] == "lifespan.startup.failed":
+        with contextlib.suppress(anyio.EndOfStream):
+            await from_app.receive()  # the app has finished: its stream is closed
         cause = failures[0] if failures else None
         raise RuntimeError(f"application startup failed: {message.get('message', '')}") from cause
-    if raised is not None:
-        raise raised
+    try:
+        yield
+    finally:
+        await to_app.send({"type": "lifespan.shutdown"})
+        with contextlib.suppress(anyio.EndOfStream):
+            await from_app.receive()
+        with contextlib.suppress(anyio.EndOfStream):
+            await from_app.receive()  # the app's lifespan has returned
+        del task
+
+
+def _spawn(fn: Callable[[], Awaitable[None]]) -> object:
+    """Start `fn()` in the background on the running event loop, outside any task group."""
+    trio = sys.modules.get("trio")  # only a trio loop can be running if trio was imported
+    if trio is not None:
+        try:
+            trio.lowlevel.current_task()
+        except RuntimeError:  # trio is imported, but this is not its loop
+            pass
+        else:
+            return trio.lowlevel.spawn_system_task(fn)
+    import asyncio
+
+    return asyncio.ensure_future(fn())  # the reference is kept until the block ends
 
 
 class LiveServer:
