@@ -227,3 +227,29 @@ async def test_template_errors_surface_when_the_response_is_built(folder: Path) 
         with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
             await c.get("/")
         assert (await c.get("/deferred")).text == "later"
+
+
+async def test_template_response_loops_over_an_async_generator(folder: Path) -> None:
+    (folder / "rows.html").write_text("{% for r in rows %}<{{ r }}>{% endfor %}")
+    (folder / "broken.html").write_text("{% for r in n %}{% endfor %}")
+    templates = Jinja2Templates(directory=folder)
+
+    class Rows:  # async-iterable only, found when the sync render cannot loop over it
+        def __aiter__(self) -> Any:
+            return self.gen()
+
+        async def gen(self) -> Any:
+            yield "a"
+            yield "b"
+
+    async def page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "rows.html", {"rows": Rows()})
+
+    async def broken(request: Request) -> Response:
+        return templates.TemplateResponse(request, "broken.html", {"n": 3})
+
+    app = Starlette(routes=[Route("/", page), Route("/broken", broken)])
+    async with asgi_client(app) as c:
+        assert (await c.get("/")).text == "<a><b>"
+        with pytest.raises(TypeError, match="not iterable"):
+            await c.get("/broken")

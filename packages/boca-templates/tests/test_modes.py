@@ -53,6 +53,42 @@ async def test_async_iterables_in_the_context_render_async(
     assert await templates.render_string(source, items=[4, 5]) == "45"
 
 
+class Streamed:
+    """Like a Boca request: async-iterable (its body), rarely looped over in a template."""
+
+    def __init__(self, *items: str) -> None:
+        self.items = items
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._gen()
+
+    async def _gen(self) -> AsyncIterator[str]:
+        for item in self.items:
+            yield item
+
+    def __str__(self) -> str:
+        return "streamed"
+
+
+@jinja2.pass_context
+def mode(context: Any) -> str:
+    return "async" if context.environment.is_async else "sync"
+
+
+async def test_an_async_iterable_that_is_not_looped_over_keeps_sync_mode(
+    template_dir: Path,
+) -> None:
+    templates = Templates(template_dir)
+    templates.globals["mode"] = mode
+    page = "{{ mode() }}:{{ request }}"
+    assert await templates.render_string(page, request=Streamed()) == "sync:streamed"
+    loop = "{{ mode() }}:{% for i in request %}{{ i }}{% endfor %}"
+    assert await templates.render_string(loop, request=Streamed("a", "b")) == "async:ab"
+    # A TypeError that has nothing to do with async iterables is the template's own.
+    with pytest.raises(TypeError):
+        await templates.render_string("{% for i in n %}{% endfor %}", n=3)
+
+
 async def test_async_filters_and_macros(template_dir: Path) -> None:
     templates = Templates(template_dir)
 

@@ -37,7 +37,14 @@ class SyncContext(jinja2.runtime.Context):
 
 
 def has_async_values(data: Mapping[str, Any]) -> bool:
-    """Whether render variables hold async iterables, which only async mode can loop over."""
+    """Whether render variables hold async iterators (async generators), which only async
+    mode can loop over. Cheap enough for every render."""
+    return any(hasattr(type(value), "__anext__") for value in data.values())
+
+
+def has_async_iterables(data: Mapping[str, Any]) -> bool:
+    """Whether render variables hold async iterables of any kind (a Boca request is one, and
+    templates rarely loop over it): asked only when a sync render failed."""
     return any(hasattr(type(value), "__aiter__") for value in data.values())
 
 

@@ -19,6 +19,7 @@ from ._compiled import (
     SyncContext,
     canonical,
     has_async_functions,
+    has_async_iterables,
     has_async_values,
 )
 from ._filters import xmlattr
@@ -365,6 +366,10 @@ class Templates:
                     return self._template(entry, self.sync_env).render(data)
                 except NeedsAsync:
                     entry.needs_async = True
+                except TypeError:
+                    # A sync loop over an async iterable fails so; async mode can loop.
+                    if not has_async_iterables(data):
+                        raise
             result: str = await self._template(entry, self.env).render_async(data)
         except jinja2.TemplateError as exc:
             self._reraise(exc)
@@ -388,6 +393,10 @@ class Templates:
             return self._template(entry, self.sync_env).render(data)
         except NeedsAsync:
             entry.needs_async = True
+            return None
+        except TypeError:
+            if not has_async_iterables(data):
+                raise
             return None
         except jinja2.TemplateError as exc:
             self._reraise(exc)
