@@ -3,7 +3,7 @@ bodies that are malformed or absent, models inside models of other libraries."""
 
 import sys
 from dataclasses import dataclass, field
-from typing import Annotated, Generic, Literal, TypedDict, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 import attrs
 import httpx
@@ -17,9 +17,9 @@ from boca.core.testing import TestClient
 from boca.core.views import ViewDeclarationError
 
 if sys.version_info >= (3, 11):
-    from typing import NotRequired
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import NotRequired
+    from typing import NotRequired, TypedDict
+else:  # pragma: no cover - Python 3.10: its TypedDict does not know NotRequired
+    from typing_extensions import NotRequired, TypedDict
 
 T = TypeVar("T")
 

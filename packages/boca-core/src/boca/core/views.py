@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
+import sys
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 from ._constraints import ConstraintError
 from ._hooking import hook_provided, hooked, hooked_providing
@@ -256,11 +258,29 @@ def apply_result(res: Response, result: Any) -> Any:
     return None
 
 
-def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
-    import typing
+def _as_written(hints: dict[str, Any], view: Callable[..., Any]) -> dict[str, Any]:
+    """Undo Python 3.10's `get_type_hints`, which makes `Optional[Annotated[X, ...]]` of an
+    `Annotated[X, ...]` parameter whose default is None (3.11 keeps it as written)."""
+    if sys.version_info >= (3, 11):
+        return hints
+    for name, p in inspect.signature(view).parameters.items():  # pragma: no cover - 3.10
+        tp = hints.get(name)
+        args = typing.get_args(tp)
+        if p.default is None and typing.get_origin(tp) is typing.Union and len(args) == 2:
+            written = p.annotation
+            if isinstance(written, str):
+                is_annotated = written.lstrip().startswith(("Annotated[", "typing.Annotated["))
+            else:
+                is_annotated = typing.get_origin(written) is Annotated
+            inner = [a for a in args if a is not type(None)]
+            if is_annotated and typing.get_origin(inner[0]) is Annotated:
+                hints[name] = inner[0]
+    return hints
 
+
+def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(view, include_extras=True)
+        return _as_written(get_type_hints(view, include_extras=True), view)
     except Exception:  # an unresolvable forward reference: resolve the others one by one
         hints: dict[str, Any] = {}
         namespace = getattr(inspect.unwrap(view), "__globals__", {})
