@@ -622,6 +622,27 @@ def test_body_limits_still_apply() -> None:
     assert response.status_code == 413
 
 
+def test_hostile_C34_typed_body() -> None:
+    """A Content-Length over the limit is refused before the body is read: no 100 Continue."""
+    import socket
+
+    app = App(max_body_size=100)
+
+    @app.post("/p")
+    async def view(req, res, body: Plain):
+        return {"a": body.a}
+
+    with LiveServer(app) as server, socket.create_connection((server.host, server.port)) as sock:
+        sock.sendall(
+            b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 20000000\r\nExpect: 100-continue\r\n\r\n"
+        )
+        sock.settimeout(10)
+        head = sock.recv(65536)
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"100 Continue" not in head
+
+
 def test_typed_post_through_a_real_server() -> None:
     with LiveServer(_app()) as server:
         response = httpx.post(server.url + "/item", json=ITEM)

@@ -280,6 +280,13 @@ async def read_body(req: Request, length: bytes | None) -> bytes:
     cached: bytes | None = getattr(req, "_body", None)
     if cached is not None:
         return cached
+    limit = req.max_body_size
+    if (
+        limit is not None
+        and length is not None
+        and not (length.isdigit() and len(length) <= 20 and int(length) <= limit)
+    ):
+        return await req.body()  # refused before reading (413, or 400 for a bad length)
     receive = req._receive
     step = receive().__await__()
     try:
@@ -290,7 +297,6 @@ async def read_body(req: Request, length: bytes | None) -> bytes:
         step.close()  # it would wait: wait the usual way, under the body timeout
         return await req.body()
     body = message.get("body", b"")
-    limit = req.max_body_size
     if (
         message["type"] == "http.request"
         and not message.get("more_body", False)
