@@ -104,7 +104,8 @@ def _without_marker(tp: Any) -> Any:
 
 def annotated(tp: Any, *metadata: Any) -> Any:
     """`Annotated[tp, *metadata]`, built at run time."""
-    return Annotated.__class_getitem__((tp, *metadata))  # type: ignore[attr-defined]
+    params = (tp, *metadata)
+    return Annotated[params]
 
 
 class ConstraintError(TypeError):
