@@ -36,6 +36,7 @@ _KINDS: dict[Any, tuple[type[Any], ...]] = {
     str: (str,),
     bool: (bool,),
 }
+_TITLES: dict[int, str] = {}
 _BOUNDS = (("gt", operator.gt), ("ge", operator.ge), ("lt", operator.lt), ("le", operator.le))
 
 
@@ -50,6 +51,14 @@ class RequestValidationError(HTTPError):
     def __init__(self, status: int, errors: list[dict[str, Any]]) -> None:
         super().__init__(status)
         self.detail = self.errors = errors
+
+    @property
+    def title(self) -> str:
+        """`"422 Unprocessable Content"` (made once per status: failures can be frequent)."""
+        title = _TITLES.get(self.status_code)
+        if title is None:
+            title = _TITLES[self.status_code] = super().title
+        return title
 
     def __str__(self) -> str:
         return f"{self.title}: {len(self.errors)} error(s), first {self.errors[:1]}"
