@@ -737,3 +737,15 @@ async def test_bodies_that_are_not_there_yet_or_in_pieces() -> None:
 async def test_a_client_that_disconnects_gets_no_answer() -> None:
     sent = await _call(_app(), [{"type": "http.disconnect"}])
     assert sent == []
+
+
+def test_hostile_C28_typed_form() -> None:
+    """Form() parameters read the form with req.form()'s limits: too many fields is a 400."""
+    fields = "&".join(f"f{i}=x" for i in range(1001))
+    response = client.post(
+        "/form",
+        content=("name=a&" + fields).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "400 Bad Request"
