@@ -31,7 +31,7 @@ from ._constraints import (
 from ._forms import FormBody
 from ._params import Parser, parser_for, strip_optional
 from ._validation import RequestValidationError, detail
-from .introspection import BodyInfo, ParamInfo
+from .introspection import ParamInfo
 from .params import Body, Form, Param, Path, Query
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Plan:
 
     @property
     def simple(self) -> bool:
-        """Only path and query values: read without awaiting anything."""
+        """No body: every value is read without awaiting anything."""
         return self.body is None
 
     @property
@@ -332,7 +332,3 @@ def _add_value(
             deprecated=marker.deprecated,
         )
     )
-
-
-def body_info(plan: Plan) -> BodyInfo | None:
-    return plan.body.info if plan.body is not None else None
