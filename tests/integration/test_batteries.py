@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -111,8 +112,8 @@ class Config(Settings):
     HSTS: bool = True
 
 
-def settings_app() -> App:
-    app = App(settings=Config(environ={}))
+def settings_app(**overrides: Any) -> App:
+    app = App(settings=Config(environ={}, **overrides))
 
     @app.route("/visits")
     async def visits(req, res):
@@ -123,7 +124,8 @@ def settings_app() -> App:
 
 
 def test_settings_switch_middleware_on_over_the_wire() -> None:
-    with LiveServer(settings_app()) as server, httpx.Client(base_url=server.url) as client:
+    app = settings_app(HSTS=False, CORS={"allow_origins": ["*"]})
+    with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
         first = client.get(
             "/visits", headers={"origin": "http://example.com", "accept-encoding": "gzip"}
         )
@@ -135,6 +137,17 @@ def test_settings_switch_middleware_on_over_the_wire() -> None:
         assert client.get("/visits").json()["visits"] == 2
         refused = client.get("/visits", headers={"host": "evil.com"})
         assert refused.status_code == 400
+
+
+def test_hsts_redirects_plain_http_and_cors_true_allows_no_origin() -> None:
+    with LiveServer(settings_app()) as server, httpx.Client(base_url=server.url) as client:
+        redirected = client.get("/visits?a=1", headers={"origin": "http://example.com"})
+        assert redirected.status_code == 308
+        assert redirected.headers["location"] == "https://127.0.0.1/visits?a=1"
+    client = TestClient(settings_app(), base_url="https://testserver")
+    response = client.get("/visits", headers={"origin": "http://example.com"})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
 
 
 def test_hsts_on_https() -> None:

@@ -647,7 +647,7 @@ async def test_unknown_value_type_per_call() -> None:
     receive, send, sent = fake([{"type": "websocket.connect"}])
     ws = WebSocket(dict(SCOPE), receive, send)
     await ws.accept()
-    with pytest.raises(ValueError, match="value type must be one of text, bytes, json, event, not 'xml'"):
+    with pytest.raises(ValueError, match="must be one of text, bytes, json, event, not 'xml'"):
         await ws.receive("xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="value type must be one of text, bytes, json"):
         await ws.send("x", "xml")  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from boca.middleware import (
     CORSMiddleware,
     GZipMiddleware,
     HSTSMiddleware,
+    HTTPSRedirectMiddleware,
     MiddlewareBattery,
     SecurityHeadersMiddleware,
     SessionMiddleware,
@@ -64,9 +65,10 @@ def test_from_settings_all() -> None:
     )
     assert [(b.middleware_class, b.options) for b in batteries] == [
         (TrustedHostMiddleware, {"allowed_hosts": ["example.com"]}),
+        (HTTPSRedirectMiddleware, {}),
         (HSTSMiddleware, {"include_subdomains": True}),
         (SecurityHeadersMiddleware, {"referrer_policy": "no-referrer"}),
-        (CORSMiddleware, {"allow_origins": ["*"]}),
+        (CORSMiddleware, {}),
         (SessionMiddleware, {"secret_key": "k"}),
         (GZipMiddleware, {"minimum_size": 1024}),
     ]

@@ -1,6 +1,7 @@
 """Boca's core: the app, routing, requests, responses, errors and testing tools."""
 
 from ._error_renderers import error_to_html, error_to_json, error_to_text
+from ._provider_declarations import provider, useprovider
 from ._validation import RequestValidationError
 from .app import App
 from .converters import Converter, register_converter
@@ -73,9 +74,11 @@ __all__ = [
     "error_to_html",
     "error_to_json",
     "error_to_text",
+    "provider",
     "register_converter",
     "safe_filename",
     "safe_redirect_target",
     "save_upload",
     "server_event",
+    "useprovider",
 ]

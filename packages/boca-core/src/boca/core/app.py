@@ -10,13 +10,13 @@ middleware in `_route_middleware`), websockets (`_websocket_dispatch`) and the l
 from __future__ import annotations
 
 import contextlib
-import importlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar, cast, overload
 
 from starlette.datastructures import State
 
+from ._configuration import BATTERY_SETTINGS, apply_settings
 from ._dispatch import handle_http
 from ._error_answers import ErrorHandler, guarded
 from ._lifespan import lifespan_loop
@@ -39,7 +39,7 @@ H = TypeVar("H", bound=Callable[[], Awaitable[Any]])
 E = TypeVar("E", bound=BaseException)
 Lifespan = Callable[["App"], contextlib.AbstractAsyncContextManager[Any]]
 #: Settings that switch on boca-middleware batteries (Bocadillo's names).
-MIDDLEWARE_SETTINGS = ("ALLOWED_HOSTS", "HSTS", "CORS", "SESSIONS", "GZIP")
+MIDDLEWARE_SETTINGS = BATTERY_SETTINGS[0][2]
 
 
 class App(MethodShortcuts):
@@ -54,10 +54,13 @@ class App(MethodShortcuts):
             `None` for no limit. Routes can override it.
         lifespan: an async context manager factory `lifespan(app)`; what it yields is in
             `app.state` (a mapping's items become attributes) and `app.lifespan_state`.
-        settings: a `Settings` object or a mapping, kept as `app.settings`. The settings
-            `ALLOWED_HOSTS`, `HSTS`, `CORS`, `SESSIONS` and `GZIP` switch on the matching
-            middleware of boca-middleware (which must then be installed), as in Bocadillo.
-            `DEBUG` is never read from settings: debug mode is only switched on in code.
+        settings: a `Settings` object or a mapping, kept as `app.settings`. Bocadillo's names
+            work: `ALLOWED_HOSTS`, `HSTS`, `CORS`, `SESSIONS`, `GZIP` (and `GZIP_MIN_SIZE`)
+            switch on boca-middleware, `STATIC_DIR`/`STATIC_ROOT`/`STATIC_CONFIG` boca-static
+            (each must then be installed); `PROVIDER_MODULES`, `PLUGINS`,
+            `REDIRECT_TRAILING_SLASH` and `HANDLE_TYPESYSTEM_VALIDATION_ERRORS` too (see the
+            migration guide). `DEBUG` is never read from settings: debug mode is only
+            switched on in code.
         body_timeout: seconds a view waits for the next piece of a request body before
             answering `408 Request Timeout` and closing the connection (slow uploads hold a
             worker otherwise); `None` waits forever.
@@ -120,8 +123,8 @@ class App(MethodShortcuts):
         #: Where absolute URLs point (`req.url_for`): `base_url`, or `SERVER_NAME`'s host.
         self.base_url = None if base_url is None else check_base_url(base_url)
         self.server_name: str | None = None
-        if settings is not None:
-            self._apply_settings(settings)
+        # Settings or none, the same defaults (HANDLE_TYPESYSTEM_VALIDATION_ERRORS...) apply.
+        self._apply_settings(settings if settings is not None else {})
 
     def _apply_settings(self, settings: Settings | Mapping[str, Any]) -> None:
         values = settings.as_dict() if isinstance(settings, Settings) else dict(settings)
@@ -130,20 +133,7 @@ class App(MethodShortcuts):
             self.base_url = check_base_url(values["BASE_URL"], "the BASE_URL setting")
         if values.get("SERVER_NAME"):
             self.server_name = check_server_name(values["SERVER_NAME"])
-        wanted = [name for name in MIDDLEWARE_SETTINGS if values.get(name)]
-        if not wanted:
-            return
-        try:
-            # Imported by name: boca-core never depends on a battery.
-            battery = importlib.import_module("boca.middleware")
-        except ImportError:
-            raise RuntimeError(
-                f"the setting(s) {', '.join(wanted)} need the boca-middleware package: "
-                "pip install boca-middleware"
-            ) from None
-        # `from_settings` lists them outermost first; the last middleware added is outermost.
-        for plugin in reversed(battery.from_settings(values)):
-            self.use(plugin)
+        apply_settings(self, values)
 
     # -- declaration --------------------------------------------------------------------------
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from .compression import GZipMiddleware
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware, csrf_input, csrf_token
-from .https import HSTSMiddleware
+from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .ratelimit import RateLimitMiddleware
 from .securityheaders import SecurityHeadersMiddleware, csp_nonce
 from .sessions import SessionMiddleware
@@ -116,9 +117,12 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
     is outermost, as in Starlette, install them in reverse.
 
     - `ALLOWED_HOSTS`: a list of host patterns → `TrustedHostMiddleware`.
-    - `HSTS`: `True` or options → `HSTSMiddleware`.
+    - `HSTS`: `True` or `HSTSMiddleware` options → `HTTPSRedirectMiddleware` (plain HTTP is
+      redirected to HTTPS, as in Bocadillo; the target host is the one `ALLOWED_HOSTS`
+      validated, or `BASE_URL`'s) and `HSTSMiddleware` (the header on HTTPS answers).
     - `SECURITY_HEADERS`: `True` or options → `SecurityHeadersMiddleware`.
-    - `CORS`: `True` (allow every origin) or options → `CORSMiddleware`.
+    - `CORS`: `True` (no origin allowed until `allow_origins` lists some, as in
+      Bocadillo) or options → `CORSMiddleware`.
     - `RATE_LIMIT`: a limit (`"100/minute"`), a list of them, or options →
       `RateLimitMiddleware`.
     - `CSRF`: `True` (uses `SECRET_KEY`) or options → the `CSRF` battery.
@@ -132,15 +136,17 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
     if hosts:
         batteries.append(MiddlewareBattery(TrustedHostMiddleware, allowed_hosts=list(hosts)))
     if settings.get("HSTS"):
-        batteries.append(MiddlewareBattery(HSTSMiddleware, **_options(settings["HSTS"], "HSTS")))
+        hsts = _options(settings["HSTS"], "HSTS")
+        HSTSMiddleware(_noop, **hsts)
+        batteries.append(MiddlewareBattery(HTTPSRedirectMiddleware, **_redirect_target(settings)))
+        batteries.append(MiddlewareBattery(HSTSMiddleware, **hsts))
     if settings.get("SECURITY_HEADERS"):
         headers = _options(settings["SECURITY_HEADERS"], "SECURITY_HEADERS")
         batteries.append(SecurityHeaders(**headers))
     if settings.get("CORS"):
         cors = settings["CORS"]
-        options: dict[str, Any] = (
-            {"allow_origins": ["*"]} if cors is True else _options(cors, "CORS")
-        )
+        options: dict[str, Any] = _options(cors, "CORS")
+        CORSMiddleware(_noop, **options)
         batteries.append(MiddlewareBattery(CORSMiddleware, **options))
     if settings.get("RATE_LIMIT"):
         limit = settings["RATE_LIMIT"]
@@ -166,6 +172,20 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
             options.setdefault("minimum_size", settings["GZIP_MIN_SIZE"])
         batteries.append(MiddlewareBattery(GZipMiddleware, **options))
     return batteries
+
+
+def _redirect_target(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Where `HSTS` redirects plain HTTP: a host that was checked, never any Host header."""
+    base_url = settings.get("BASE_URL")
+    if isinstance(base_url, str) and base_url.lower().startswith("https://"):
+        return {"base_url": "https://" + urlsplit(base_url).netloc}
+    if settings.get("ALLOWED_HOSTS"):
+        return {}  # the host TrustedHostMiddleware validated (it runs first)
+    raise ValueError(
+        "The HSTS setting redirects plain HTTP to HTTPS, so it needs the site's host: set "
+        "ALLOWED_HOSTS (the hosts the app answers) or an https BASE_URL. Redirecting to "
+        "whatever Host a request names would be an open redirect."
+    )
 
 
 async def _noop(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover

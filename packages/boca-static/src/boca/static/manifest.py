@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +36,28 @@ class BrotliUnavailable(RuntimeError):
             "Brotli compression needs the brotli package: "
             "install it with `pip install 'boca-static[brotli]'`, or build without --brotli."
         )
+
+
+class BrotliMissingWarning(UserWarning):
+    """`build()` wrote no `.br` files because the `brotli` module is not installed."""
+
+
+_warned_brotli = False
+
+
+def _warn_no_brotli() -> None:
+    """Say once per process that `.br` siblings were skipped (the docs promise them)."""
+    global _warned_brotli
+    if _warned_brotli:
+        return
+    _warned_brotli = True
+    warnings.warn(
+        "boca.static build: no .br files written, the brotli package is not installed: "
+        "pip install 'boca-static[brotli]' to write them, or pass brotli=False (--no-brotli) "
+        "to build without them quietly.",
+        BrotliMissingWarning,
+        stacklevel=3,
+    )
 
 
 def _brotli() -> ModuleType | None:
@@ -161,6 +184,8 @@ def build(
     br = _brotli() if brotli is not False else None
     if brotli and br is None:
         raise BrotliUnavailable()
+    if brotli is None and br is None:
+        _warn_no_brotli()
     manifest_path = root / manifest_name
     result = BuildResult(manifest={}, manifest_path=manifest_path)
     for rel in _sources(root, manifest_name):
