@@ -209,14 +209,16 @@ def _http_info(route: Any, described: Any, methods: tuple[str, ...]) -> RouteInf
         )
     options = described.options
     summary, description = docstring_parts(described.function)
+    # An endpoint merged into the route by a later declaration has that declaration's name.
+    name, view = route.declared.get(methods[0], (route.name, route.view))
     return RouteInfo(
         kind="http",
         pattern=route.pattern,
         path=openapi_path(route.pattern),
         methods=methods,
-        name=route.name,
+        name=name,
         endpoint=described.function,
-        view=route.view,
+        view=view,
         summary=options.summary if options.summary is not None else summary,
         description=options.description if options.description is not None else description,
         params=described.params,

@@ -47,6 +47,10 @@ class Route:
     stack: ASGIApp | None = field(default=None, repr=False)
     #: Websocket routes: value type, accept and size options.
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The name and view of each declaration merged into this route after the first (one
+    #: `app.post` beside an `app.get` on the same pattern), by method: what introspection
+    #: reports for those endpoints.
+    declared: dict[str, tuple[str | None, Any]] = field(default_factory=dict, repr=False)
     _parts: list[str | tuple[str, Converter[Any]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -208,6 +212,7 @@ class Router(MethodShortcuts):
                     "names: use the same names"
                 )
             route.endpoints.update(endpoints)
+            route.declared.update(dict.fromkeys(endpoints, (name, view)))
             route.auto -= set(endpoints)
             _add_auto_head(route)
             route.refresh_allow()
