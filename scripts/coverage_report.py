@@ -6,7 +6,14 @@ import sys
 
 import coverage
 
-PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware", "boca-channels")
+PACKAGES = (
+    "boca-core",
+    "boca-templates",
+    "boca-static",
+    "boca-middleware",
+    "boca-openapi",
+    "boca-channels",
+)
 FLOOR = 95.0
 
 

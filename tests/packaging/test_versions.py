@@ -13,7 +13,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
-PACKAGES = ("boca-core", "boca-templates", "boca-static", "boca-middleware", "boca-channels")
+PACKAGES = (
+    "boca-core",
+    "boca-templates",
+    "boca-static",
+    "boca-middleware",
+    "boca-openapi",
+    "boca-channels",
+)
 TODAY = datetime.date.today().isoformat()
 
 CHANGELOG = """\
@@ -230,7 +237,10 @@ def test_release_refuses_when_versions_already_disagree(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "minor"], "no package 'nope' (known: core, middleware, static, templates)"),
+        (
+            ["nope", "minor"],
+            "no package 'nope' (known: channels, core, middleware, openapi, static, templates)",
+        ),
         (["core", "bigger"], "PART must be one of major, minor, patch"),
     ],
 )
