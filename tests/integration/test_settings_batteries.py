@@ -116,3 +116,12 @@ def test_static_setting_names_the_missing_battery(
     assert str(info.value) == (
         "the setting(s) STATIC_DIR need the boca-static package: pip install boca-static"
     )
+
+
+def test_gzip_default_min_size_is_bocadillos() -> None:
+    client = TestClient(make_app(GZIP=True))
+    headers = {"accept-encoding": "gzip"}
+    assert "content-encoding" not in client.get("/?size=1023", headers=headers).headers
+    large = client.get("/?size=1024", headers=headers)
+    assert large.headers["content-encoding"] == "gzip"
+    assert large.text == "x" * 1024
