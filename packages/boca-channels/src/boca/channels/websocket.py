@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import anyio
 
-from ._asgi import Receive, Scope, Send
+from ._asgi import Receive, Scope, Send, send_error
 from .errors import ChannelsUnavailable, SubscriberTooSlow
 from .messages import Message
 
@@ -61,8 +61,6 @@ class WebSocketStream:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             if scope["type"] == "http":
-                from ._asgi import send_error
-
                 await send_error(send, 400, "this is a websocket endpoint")
             return
         if (await receive())["type"] != "websocket.connect":
