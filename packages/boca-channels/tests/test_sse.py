@@ -231,3 +231,32 @@ def test_the_replay_fits_the_buffer() -> None:
     assert EventStream(channels, "items").history == 50
     with pytest.raises(ValueError, match=r"EventStream\(history=60\): a replay must fit"):
         EventStream(channels, "items", history=60)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "line one\nevent: injected\ndata: forged\n\nid: 9999999999999-0",
+        "\r\n\r\n: not a comment",
+        "\u2028\u2029\x00 é 🎉",
+        {"nested": ["\n", {"deep": "\r"}], "n": 2**63},
+    ],
+)
+async def test_hostile_data_cannot_forge_event_fields(
+    channels: Channels, connection: Any, http_scope: Any, data: Any
+) -> None:
+    conn = connection(EventStream(channels, "items", retry=None), http_scope())
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(conn.run)
+        with anyio.fail_after(5):
+            while not channels.subscribers("items"):
+                await anyio.sleep(0.01)
+        sent = await channels.publish("items", data)
+        await conn.wait_for(lambda c: c.body.endswith(b"\n\n"))
+        conn.disconnect()
+    (event,) = events(conn.body)
+    lines = event.split("\n")
+    assert lines[0] == f"id: {sent}"
+    assert len(lines) == 2
+    assert lines[1].startswith("data: ")
+    assert json.loads(lines[1].removeprefix("data: ")) == data
