@@ -545,7 +545,7 @@ def test_declaration_errors_for_bodies() -> None:
     with pytest.raises(ViewDeclarationError, match=r"parameter 'f' \(form\)"):
 
         @app.post("/form")
-        async def form(req, res, f: Annotated[Owner, Form()]):
+        async def form(req, res, f: Annotated[complex, Form()]):
             return None
 
 

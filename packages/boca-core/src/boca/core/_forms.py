@@ -10,16 +10,29 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 from starlette.datastructures import UploadFile
 
-from ._bodies import _FORMS, _Body, _camel, _error, _media_type, _optional_inner, _unsupported
+from ._bodies import (
+    _FORMS,
+    _Body,
+    _camel,
+    _error,
+    _media_type,
+    _optional_inner,
+    _pydantic_errors,
+    _unsupported,
+)
 from ._constraints import (
     ConstraintError,
+    _model_fields,
     _without_marker,
+    base_type,
+    is_model,
+    is_pydantic_model,
     json_constraints,
     plain_type,
     translate,
 )
 from ._params import parser_for
-from ._validation import RequestValidationError, detail
+from ._validation import RequestValidationError, collect_errors, detail
 from .introspection import BodyInfo, ParamInfo
 
 if TYPE_CHECKING:
@@ -29,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["FormBody"]
 
 _EMPTY = inspect.Parameter.empty
+_MISSING: Any = object()
 Declared = list[tuple[inspect.Parameter, Any, "Param"]]
 
 
@@ -45,6 +59,12 @@ class FormBody(_Body):
             declared = str if annotation is _EMPTY else _without_marker(annotation)
             bare = _optional_inner(declared)
             args = typing.get_args(bare)
+            if is_model(bare):
+                model_plan, model_infos, model_fields = _model_form(param, declared, bare)
+                plan.append(model_plan)
+                infos.extend(model_infos)
+                fields.extend(model_fields)
+                continue
             if bare is UploadFile or (isinstance(bare, type) and issubclass(bare, UploadFile)):
                 kind, parse, schema_type = "file", None, cast(Any, bytes)
             elif (
@@ -107,6 +127,11 @@ class FormBody(_Body):
             kwargs: dict[str, Any] = {}
             errors: list[dict[str, Any]] = []
             for name, alias, kind, parse, check, required, default in plan:
+                if kind == "model":  # `parse` reads the model's fields from the whole form
+                    value = parse(form, errors)
+                    if value is not _MISSING:
+                        kwargs[name] = value
+                    continue
                 values = form.getlist(alias)
                 if not values:
                     if required:
@@ -124,6 +149,95 @@ class FormBody(_Body):
             return kwargs
 
         return cls(BodyInfo(struct, struct, _FORMS, any(p[5] for p in plan), tuple(infos)), read)
+
+
+def _model_form(
+    param: inspect.Parameter, declared: Any, model: Any
+) -> tuple[tuple[str, str, str, Any, Any, bool, Any], list[ParamInfo], list[tuple[Any, ...]]]:
+    """A model filled from the form's fields (text and scalars, named as the model's fields)."""
+    if is_pydantic_model(model):
+        names = list(model.model_fields)
+        infos = [
+            ParamInfo(
+                n,
+                f.alias or n,
+                "form",
+                f.annotation,
+                f.annotation,
+                f.is_required(),
+                _EMPTY if f.is_required() else f.default,
+            )
+            for n, f in model.model_fields.items()
+        ]
+
+        def read_pydantic(form: Any, errors: list[dict[str, Any]]) -> Any:
+            data = {n: _one_or_many(form.getlist(n)) for n in names if n in form}
+            try:
+                return model.model_validate(data)
+            except ValueError as exc:  # pydantic.ValidationError
+                errors.extend(_pydantic_errors(exc, ["form"]))
+                return _MISSING
+
+        required = param.default is _EMPTY
+        return (param.name, param.name, "model", read_pydantic, None, required, None), infos, []
+    try:
+        schema_type, converts = translate(declared)
+        parsers = []
+        infos = []
+        for name, tp, required, default in _model_fields(model):
+            wire = name[1] if isinstance(name, tuple) else name
+            parse, many = parser_for(tp)
+            parsers.append((wire, parse, many))
+            infos.append(
+                ParamInfo(
+                    name=name[0] if isinstance(name, tuple) else name,
+                    alias=wire,
+                    source="form",
+                    annotation=plain_type(tp),
+                    schema_type=translate(tp)[0],
+                    required=required,
+                    default=_EMPTY if required else default,
+                    constraints=json_constraints(translate(tp)[0]),
+                )
+            )
+    except (TypeError, ConstraintError) as exc:
+        raise _error(
+            f"parameter {param.name!r} (form): {exc}; a form model has text and scalar fields"
+        ) from None
+    target = base_type(declared)
+
+    def read_model(form: Any, errors: list[dict[str, Any]]) -> Any:
+        data: dict[str, Any] = {}
+        unreadable: dict[str, dict[str, Any]] = {}
+        for wire, parse, many in parsers:
+            values = form.getlist(wire)
+            if not values:
+                continue
+            try:
+                data[wire] = _form_value("many" if many else "one", values, parse, None)
+            except ValueError as exc:
+                unreadable[wire] = detail(["form", wire], str(exc), "type")
+        try:
+            value = msgspec.convert(data, schema_type)
+        except msgspec.ValidationError:
+            found: list[dict[str, Any]] = []
+            collect_errors(schema_type, data, ["form"], found)
+            # A field that did not convert from text is reported as such, not as missing.
+            errors.extend(e for e in found if e["loc"][1] not in unreadable)
+            errors.extend(unreadable.values())
+            return _MISSING
+        if unreadable:
+            errors.extend(unreadable.values())
+            return _MISSING
+        return msgspec.convert(value, target, from_attributes=True) if converts else value
+
+    fields = [(i.name, i.schema_type) for i in infos]
+    required = param.default is _EMPTY
+    return (param.name, param.name, "model", read_model, None, required, None), infos, fields
+
+
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
 
 
 def _form_value(kind: str, values: list[Any], parse: Any, check: Any) -> Any:
