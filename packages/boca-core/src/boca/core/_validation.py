@@ -171,14 +171,19 @@ def _predicate(tp: Any) -> Callable[[Any], bool] | None:
             return lambda value: type(value) is kind
         return lambda value: type(value) in kinds
 
+    if items is not None:
+        each = items
+        return lambda value: (
+            type(value) is list and low <= len(value) <= high and all(map(each, value))
+        )
+    if sized:
+        return lambda value: type(value) in kinds and low <= len(value) <= high
+    if len(bounds) == 1:
+        ((op, limit),) = bounds
+        return lambda value: type(value) in kinds and op(value, limit)
+
     def valid(value: Any) -> bool:
-        if type(value) not in kinds:
-            return False
-        if sized and not low <= len(value) <= high:
-            return False
-        if bounds and not all(op(value, limit) for op, limit in bounds):
-            return False
-        return items is None or all(map(items, value))
+        return type(value) in kinds and all(op(value, limit) for op, limit in bounds)
 
     return valid
 
