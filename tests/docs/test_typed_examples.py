@@ -101,6 +101,11 @@ def test_typed_sources() -> None:
     ]
     upload = client.post("/avatars", data={"user": "ada"}, files={"picture": ("a.png", b"PNG")})
     assert upload.json() == {"user": "ada", "filename": "a.png", "size": 3}
+    signup = client.post("/signups", data={"name": "ada", "age": "36", "newsletter": "yes"})
+    assert signup.json() == {"welcome": "ada", "newsletter": True}
+    assert client.post("/signups", data={"name": "kid", "age": "9"}).json()["detail"] == [
+        {"loc": ["form", "age"], "msg": "Expected `int` >= 18", "type": "constraint"}
+    ]
 
 
 def test_typed_models() -> None:

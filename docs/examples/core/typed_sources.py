@@ -1,5 +1,6 @@
 """Where parameters come from: path, query, header, cookie, embedded body fields, forms."""
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from annotated_types import Ge, Le, MaxLen
@@ -54,3 +55,16 @@ async def avatar(
     """A form: urlencoded or multipart, with a file."""
     data = await picture.read()
     return {"user": user, "filename": picture.filename, "size": len(data)}
+
+
+@dataclass
+class Signup:
+    name: Annotated[str, MaxLen(20)]
+    age: Annotated[int, Ge(18)]
+    newsletter: bool = False
+
+
+@app.post("/signups")
+async def signup(req, res, form: Annotated[Signup, Form()]):
+    """A form model: the form's fields fill a dataclass."""
+    return {"welcome": form.name, "newsletter": form.newsletter}
