@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -109,3 +110,26 @@ def test_status_code_of_the_wrong_type_names_the_view(caplog: pytest.LogCaptureF
         "code is an int from 100 to 599, like res.status_code = 201 (or HTTPStatus.CREATED)"
     )
     assert "not supported between" not in caplog.text
+
+
+@pytest.mark.parametrize("body", ["stream", "file"])
+def test_status_code_of_the_wrong_type_with_streams_and_files(
+    body: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = App()
+
+    @app.route("/")
+    async def view(req: Request, res: Response) -> None:
+        res.status_code = "200"  # type: ignore[assignment]
+        if body == "file":
+            res.file(__file__)
+        else:
+
+            @res.stream
+            async def chunks() -> AsyncIterator[str]:
+                yield "x"
+
+    with caplog.at_level(logging.ERROR, "boca.core"):
+        response = TestClient(app).get("/")
+    assert response.status_code == 500
+    assert "set res.status_code to '200' (str)" in caplog.text

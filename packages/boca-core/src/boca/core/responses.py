@@ -350,6 +350,8 @@ class Response:
     # -- sending ------------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.status_code.__class__ is not int and not isinstance(self.status_code, int):
+            raise bad_status(self.request.route, self.status_code)
         if self._file is not None:
             await send_file(self, *self._file[:2], scope, receive, send)
         elif self._stream is not None:
@@ -365,8 +367,6 @@ class Response:
             await self._render_template()
         body = _json.dumps(self._json) if self._json is not _UNSET else self._body
         status = self.status_code
-        if status.__class__ is not int and not isinstance(status, int):
-            raise bad_status(self.request.route, status)
         raw = self._headers.raw if self._headers is not None else []
         content_type = self._content_type
         if self.media_type is not None:
