@@ -15,7 +15,7 @@ from .converters import Converter, get_converters
 from .errors import RouteDeclarationError
 
 if TYPE_CHECKING:
-    from .routing import Route
+    from ._routes import Route
 
 __all__ = ["Compiled", "Node", "compile_pattern", "insert", "merge_literals"]
 
