@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from boca.core import (
     App,
@@ -12,6 +16,7 @@ from boca.core import (
     URLBuildError,
     ViewDeclarationError,
 )
+from boca.core.cli import cli
 from boca.core.testing import TestClient
 
 
@@ -144,3 +149,41 @@ def test_empty_methods_list_is_refused() -> None:
     app = App()
     with pytest.raises(ViewDeclarationError, match="methods= takes a non-empty list"):
         app.route("/", methods=[])(_view)
+
+
+ROUTES_APP = """
+from boca.core import App
+
+app = App()
+
+
+class Items:
+    async def get(self, req, res):
+        res.json = []
+
+
+app.route("/items/{}")(Items())
+
+
+@app.route("/any", methods=all)
+async def anything(req, res):
+    pass
+"""
+
+
+def test_boca_routes_lists_instances_wildcards_and_every_method(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "routes_app.py").write_text(ROUTES_APP)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    try:
+        result = CliRunner().invoke(cli, ["routes", "routes_app:app"])
+    finally:
+        sys.modules.pop("routes_app", None)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "METHODS                                       PATH       NAME  VIEW                 HOOKS",
+        "GET                                           /items/{}  -     routes_app.Items()   -",
+        "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS  /any       -     routes_app.anything  -",
+    ]

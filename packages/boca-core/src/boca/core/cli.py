@@ -244,7 +244,9 @@ def _sorted_methods(methods: tuple[str, ...]) -> list[str]:
 
 
 def _qualname(obj: Any) -> str:
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+    # An instance of a class-based view has no `__qualname__`: name its class, called.
+    name = getattr(obj, "__qualname__", None) or f"{type(obj).__qualname__}()"
+    return f"{getattr(obj, '__module__', '?')}.{name}"
 
 
 def _hooks(info: Any) -> str:
