@@ -14,7 +14,7 @@ from ._file_response import send_file
 from ._headers import ResponseHeaders, check_header, content_disposition
 from ._user_code import bad_status
 from .background import BackgroundTask, run_background
-from .streaming import Stream, send_stream
+from .streaming import WRITE_TIMEOUT, Stream, check_seconds, send_stream
 from .types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -29,15 +29,6 @@ _HTML = b"text/html; charset=utf-8"
 _JSON = b"application/json"
 _BYTES = b"application/octet-stream"
 _NO_BODY = frozenset({204, 304})
-
-
-#: How long a stream's write waits for a client that reads nothing, by default (seconds).
-WRITE_TIMEOUT = 30.0
-
-
-def _check_seconds(name: str, value: float | None) -> None:
-    if value is not None and (isinstance(value, bool) or not value > 0):
-        raise ValueError(f"{name} must be a positive number of seconds, or None")
 
 
 class Response:
@@ -140,7 +131,7 @@ class Response:
         that reads nothing for `write_timeout` seconds counts as gone, and its connection is
         closed (`None`: wait forever).
         """
-        _check_seconds("write_timeout", write_timeout)
+        check_seconds("write_timeout", write_timeout)
 
         def register(gen: G) -> G:
             self._set_stream(Stream(gen, False, None, throw_disconnect, write_timeout))
@@ -179,8 +170,8 @@ class Response:
         connection open, its buffers full) counts as gone: the generator is closed and the
         connection too (`None`: wait forever).
         """
-        _check_seconds("heartbeat", heartbeat)
-        _check_seconds("write_timeout", write_timeout)
+        check_seconds("heartbeat", heartbeat)
+        check_seconds("write_timeout", write_timeout)
 
         def register(gen: G) -> G:
             self._set_stream(Stream(gen, True, heartbeat, throw_disconnect, write_timeout))

@@ -32,6 +32,14 @@ Chunks = AsyncIterator[Any]
 #: asked to be told of the disconnect with `ClientDisconnect`.
 DISCONNECT_GRACE = 0.5
 _timeout = getattr(asyncio, "timeout", None)
+#: How long a stream's write waits for a client that reads nothing, by default (seconds).
+WRITE_TIMEOUT = 30.0
+
+
+def check_seconds(name: str, value: float | None) -> None:
+    """Refuse a stream option in seconds that is not positive (None: no limit)."""
+    if value is not None and (isinstance(value, bool) or not value > 0):
+        raise ValueError(f"{name} must be a positive number of seconds, or None")
 
 
 class ServerEvent:
