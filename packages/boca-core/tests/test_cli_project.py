@@ -168,7 +168,8 @@ def test_a_bad_name_exits_2_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_reload_answers_load_errors_until_the_code_is_fixed(tmp_path: Path) -> None:
     """`boca run --reload`: a syntax error saved mid-edit gets a 500 naming it, not a hang."""
-    (tmp_path / "app.py").write_text(GOOD_APP)
+    app = tmp_path / "app.py"
+    app.write_text(GOOD_APP)
     port = _free_port()
     process = subprocess.Popen(
         [str(BOCA), "run", "--reload", "--port", str(port)],
@@ -181,16 +182,18 @@ def test_reload_answers_load_errors_until_the_code_is_fixed(tmp_path: Path) -> N
     base = f"http://127.0.0.1:{port}/"
     try:
         assert _wait_for(base, process).text == "v1"
-        (tmp_path / "app.py").write_text(GOOD_APP.replace('"v1"', '"v2"') + "def broken(:\n")
-        failed = _poll(base, lambda r: r.status_code == 500)
+        broken = GOOD_APP.replace('"v1"', '"v2"') + "def broken(:\n"
+        failed = _poll(base, lambda r: r.status_code == 500, lambda: app.write_text(broken))
         assert failed.headers["content-type"] == "text/plain; charset=utf-8"
         assert "app:app could not be loaded: importing 'app' raised SyntaxError" in failed.text
         assert f"{tmp_path / 'app.py'}:7" in failed.text
         page = httpx.get(base, headers={"accept": "text/html"}, timeout=5)
         assert page.status_code == 500
         assert "<h1>The app could not be loaded</h1>" in page.text
-        (tmp_path / "app.py").write_text(GOOD_APP.replace('"v1"', '"v3"'))
-        assert _poll(base, lambda r: r.status_code == 200).text == "v3"
+        fixed = GOOD_APP.replace('"v1"', '"v3"')
+        assert (
+            _poll(base, lambda r: r.status_code == 200, lambda: app.write_text(fixed)).text == "v3"
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -207,9 +210,17 @@ async def home(req, res):
 """
 
 
-def _poll(url: str, done: Callable[[httpx.Response], bool]) -> httpx.Response:
+def _poll(
+    url: str, done: Callable[[httpx.Response], bool], change: Callable[[], object]
+) -> httpx.Response:
+    """Make `change` (again every 2 s: the reloader may start watching after the server
+    answers) until the answer is `done`."""
     deadline = time.monotonic() + 60
+    changed = 0.0
     while True:
+        if time.monotonic() - changed > 2:
+            change()
+            changed = time.monotonic()
         try:
             response = httpx.get(url, timeout=5)
             if done(response):
