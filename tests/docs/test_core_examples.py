@@ -143,7 +143,7 @@ def test_settings(tmp_path: Path) -> None:
     client = TestClient(module.create_app(config), base_url="http://localhost")
     response = client.get("/config", headers={"origin": "https://shop.example"})
     assert response.json() == {"page_size": 50}
-    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-origin"] == "https://shop.example"
     assert client.get("/config", headers={"host": "evil.com"}).status_code == 400
     with pytest.raises(SettingsError) as info:
         module.Config(env_file=tmp_path / "missing.env", environ={"SHOP_PAGE_SIZE": "lots"})

@@ -180,6 +180,7 @@ def test_settings() -> None:
         CORSMiddleware,
         GZipMiddleware,
         HSTSMiddleware,
+        HTTPSRedirectMiddleware,
         SessionMiddleware,
         TrustedHostMiddleware,
     )
@@ -187,6 +188,7 @@ def test_settings() -> None:
     batteries = load_example("middleware/settings.py").batteries
     assert [b.middleware_class for b in batteries] == [
         TrustedHostMiddleware,
+        HTTPSRedirectMiddleware,
         HSTSMiddleware,
         CORSMiddleware,
         SessionMiddleware,

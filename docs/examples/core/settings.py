@@ -7,7 +7,8 @@ class Config(Settings):
     DEBUG: bool = False
     PAGE_SIZE: int = 20
     ALLOWED_HOSTS: list[str] = ["localhost", "127.0.0.1"]
-    CORS: bool = True  # switches on boca-middleware's CORS, like Bocadillo did
+    # Switches on boca-middleware's CORS, as in Bocadillo (`True` alone allows no origin).
+    CORS: dict[str, list[str]] = {"allow_origins": ["https://shop.example"]}
 
 
 def create_app(config: Config) -> App:

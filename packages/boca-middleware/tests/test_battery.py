@@ -80,7 +80,7 @@ def test_from_settings_options_and_nothing() -> None:
     (cors,) = from_settings({"CORS": {"allow_origins": ["https://a.test"]}})
     assert cors.options == {"allow_origins": ["https://a.test"]}
     (gzip,) = from_settings({"GZIP": {"compresslevel": 9}})
-    assert gzip.options == {"compresslevel": 9, "minimum_size": 1024}
+    assert gzip.options == {"compresslevel": 9}
 
 
 def test_from_settings_security_headers() -> None:

@@ -127,8 +127,7 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
       `RateLimitMiddleware`.
     - `CSRF`: `True` (uses `SECRET_KEY`) or options → the `CSRF` battery.
     - `SESSIONS`: `True` (uses `SECRET_KEY`) or options → `SessionMiddleware`.
-    - `GZIP`: `True` or options (`GZIP_MIN_SIZE` sets `minimum_size`, 1024 by default as in
-      Bocadillo) → `GZipMiddleware`.
+    - `GZIP`: `True` or options (`GZIP_MIN_SIZE` sets `minimum_size`) → `GZipMiddleware`.
 
     Missing or false settings add nothing.
     """
@@ -169,8 +168,8 @@ def from_settings(settings: Mapping[str, Any]) -> list[MiddlewareBattery]:
         batteries.append(MiddlewareBattery(SessionMiddleware, **options))
     if settings.get("GZIP"):
         options = _options(settings["GZIP"], "GZIP")
-        # Bocadillo's default: bodies of 1024 bytes and more are compressed.
-        options.setdefault("minimum_size", settings.get("GZIP_MIN_SIZE", 1024))
+        if "GZIP_MIN_SIZE" in settings:
+            options.setdefault("minimum_size", settings["GZIP_MIN_SIZE"])
         batteries.append(MiddlewareBattery(GZipMiddleware, **options))
     return batteries
 
