@@ -16,6 +16,7 @@ from boca.core import (
     Router,
     ViewDeclarationError,
     WebSocket,
+    before,
 )
 
 SOURCE = Path(__file__).read_text().splitlines()
@@ -107,3 +108,12 @@ def test_location_added_once() -> None:
     with pytest.raises(RouteDeclarationError) as caught:
         app.route("no-slash")(_async_view)
     assert str(caught.value).count("[declared at ") == 1
+
+
+def test_sync_hook() -> None:
+    def hook(req: Request, res: Response, params: dict[str, str]) -> None:
+        pass
+
+    with pytest.raises(TypeError) as caught:
+        before(hook)  # sync hook
+    assert str(caught.value).endswith(at("sync hook"))

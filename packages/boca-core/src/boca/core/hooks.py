@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from ._user_code import caller_location
+
 __all__ = ["Hook", "after", "before", "hooks_of"]
 
 T = TypeVar("T")
@@ -48,7 +50,7 @@ def _hook_decorator(when: Literal["before", "after"]) -> Callable[..., Callable[
         ):
             raise TypeError(
                 f"@{when}: hook {getattr(fn, '__qualname__', fn)!r} must be an async function "
-                "`async def hook(req, res, params)`"
+                f"`async def hook(req, res, params)` [declared at {caller_location()}]"
             )
         hook = Hook(when, fn, args, kwargs)
 
