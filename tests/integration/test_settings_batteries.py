@@ -12,6 +12,7 @@ import pytest
 
 from boca.core import App, Request, Response
 from boca.core.testing import LiveServer, TestClient
+from boca.static import StaticDirectoryError
 
 
 def make_app(**settings: Any) -> App:
@@ -105,6 +106,11 @@ def test_static_settings_errors(tmp_path: Path) -> None:
         make_app(STATIC_DIR=str(tmp_path), STATIC_CONFIG={"path": "/x"})
     with pytest.raises(ValueError, match="STATIC_ROOT setting is the URL prefix"):
         make_app(STATIC_DIR=str(tmp_path), STATIC_ROOT="/")
+    with pytest.raises(StaticDirectoryError) as missing:
+        make_app(STATIC_DIR=str(tmp_path / "nope"))
+    assert str(missing.value).startswith(
+        f"The STATIC_DIR setting: StaticFiles directory '{tmp_path / 'nope'}' does not exist"
+    )
 
 
 def test_static_setting_names_the_missing_battery(

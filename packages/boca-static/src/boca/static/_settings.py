@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from boca.static._directories import StaticDirectoryError
 from boca.static.files import StaticFiles
 
 __all__ = ["from_settings"]
@@ -36,4 +37,7 @@ def from_settings(settings: Mapping[str, Any]) -> list[StaticFiles]:
         raise TypeError(
             "STATIC_CONFIG cannot hold 'path' or 'directory': set STATIC_ROOT and STATIC_DIR."
         )
-    return [StaticFiles(directory, path="/" + root.strip("/"), **config)]
+    try:
+        return [StaticFiles(directory, path="/" + root.strip("/"), **config)]
+    except StaticDirectoryError as exc:
+        raise StaticDirectoryError(f"The STATIC_DIR setting: {exc}") from None
