@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -136,8 +137,32 @@ class ValidationErrorModel(TypedDict):
 
 
 def openapi_path(pattern: str) -> str:
-    """`/notes/{note_id:int}` -> `/notes/{note_id}`."""
-    return _CONVERTER.sub(lambda m: "{" + m.group(1).strip() + "}", pattern)
+    """`/notes/{note_id:int}` -> `/notes/{note_id}`; anonymous wildcards (`{}`, `{:path}`)
+    get the names `_1`, `_2`... so that the template stays valid OpenAPI."""
+    count = itertools.count(1)
+
+    def named(match: re.Match[str]) -> str:
+        return "{" + (match.group(1).strip() or f"_{next(count)}") + "}"
+
+    return _CONVERTER.sub(named, pattern)
+
+
+def _anonymous_params(pattern: str) -> tuple[ParamInfo, ...]:
+    """The path parameters an anonymous wildcard stands for: matched, not given to the view."""
+    count = sum(1 for m in _CONVERTER.finditer(pattern) if not m.group(1).strip())
+    return tuple(
+        ParamInfo(
+            name=f"_{n}",
+            alias=f"_{n}",
+            source="path",
+            annotation=str,
+            schema_type=str,
+            required=True,
+            default=inspect.Parameter.empty,
+            description="Matched by an anonymous wildcard; not passed to the view.",
+        )
+        for n in range(1, count + 1)
+    )
 
 
 def docstring_parts(obj: Any) -> tuple[str | None, str | None]:
@@ -221,7 +246,7 @@ def _http_info(route: Any, described: Any, methods: tuple[str, ...]) -> RouteInf
         view=view,
         summary=options.summary if options.summary is not None else summary,
         description=options.description if options.description is not None else description,
-        params=described.params,
+        params=described.params + _anonymous_params(route.pattern),
         body=described.body,
         returns=described.returns,
         status_code=options.status_code or 200,
