@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import re
 import statistics
 import time
@@ -60,8 +61,17 @@ async def subscribe_and_record(
     results.put(latencies)
 
 
+def run(fn: Any, *args: Any) -> Any:
+    """On asyncio, with uvloop when it is installed: what Uvicorn uses by default."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
+        return anyio.run(fn, *args)
+    return anyio.run(fn, *args, backend_options={"use_uvloop": True})
+
+
 def worker(url: str, count: int, messages: int, ready: Any, results: Any) -> None:
-    anyio.run(subscribe_and_record, url, count, messages, ready, results)
+    run(subscribe_and_record, url, count, messages, ready, results)
 
 
 async def publish(url: str, messages: int, interval: float) -> None:
@@ -124,7 +134,7 @@ def main() -> None:
         for event in ready:
             if not event.wait(60):
                 raise SystemExit("the subscribers did not start")
-        anyio.run(publish, server.url, args.messages, args.interval)
+        run(publish, server.url, args.messages, args.interval)
         latencies = [value for _ in processes for value in results.get(timeout=120)]
         for process in processes:
             process.join(30)
@@ -132,11 +142,12 @@ def main() -> None:
         rates, trips = {}, {}
         for history in (0, 100):
             before = round_trips(server, history)
-            rates[history] = anyio.run(publish_rate, server.url, args.seconds, history)
+            rates[history] = run(publish_rate, server.url, args.seconds, history)
             published = rates[history] * args.seconds
             trips[history] = (round_trips(server, history) - before) / published
 
     report = {
+        "load_average_1min": os.getloadavg()[0],
         "subscribers": args.subscribers,
         "workers": args.workers,
         "deliveries": len(latencies),
@@ -154,7 +165,8 @@ def main() -> None:
         return
     print(
         f"{args.subscribers} subscribers in {args.workers} process(es), "
-        f"{len(latencies)} deliveries of {args.messages} messages"
+        f"{len(latencies)} deliveries of {args.messages} messages, one every {args.interval} s "
+        f"(load average {report['load_average_1min']:.1f})"
     )
     print(
         f"publish-to-receive latency: p50 {report['p50_ms']:.2f} ms, "
