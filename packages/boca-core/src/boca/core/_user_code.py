@@ -7,6 +7,7 @@ the message names the user's line instead, so the fix is one click away.
 from __future__ import annotations
 
 import inspect
+import linecache
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,9 +28,26 @@ def caller_location() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         if not _ours(str(frame.f_globals.get("__name__", ""))):
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+            file = frame.f_code.co_filename
+            return f"{file}:{_decorator_line(file, frame.f_lineno)}"
         frame = frame.f_back  # type: ignore[assignment]
     return None  # pragma: no cover - always called from user code
+
+
+def _decorator_line(file: str, line: int) -> int:
+    """The line of the decorator being applied, on every Python.
+
+    While decorators run, Python 3.11 and newer report the decorator's own line; 3.10 reports
+    the `def` (or `class`) line below it. From such a line, step up to the first decorator of
+    the block: the route decorator, which comes first.
+    """
+    text = linecache.getline(file, line).lstrip()
+    if not text.startswith(("def ", "async def ", "class ")):
+        return line
+    found = line
+    while found > 1 and linecache.getline(file, found - 1).lstrip().startswith("@"):
+        found -= 1
+    return found
 
 
 def definition_location(obj: Any) -> str | None:
