@@ -72,6 +72,8 @@ async def send_file(
         return
     if scope.get("method") in ("GET", "HEAD") and response.status_code == 200:
         scope = _with_range(scope, file, info.st_size)
+    else:  # ranges are for GET and HEAD only (RFC 9110 14.2), whatever Starlette's version does
+        scope = {**scope, "headers": [kv for kv in scope.get("headers") or () if kv[0] != b"range"]}
     await file(scope, receive, response.track(send))
 
 
