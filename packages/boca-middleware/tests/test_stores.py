@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from boca.middleware import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
@@ -202,3 +203,38 @@ anyio.run(main)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == 'RedisStore needs redis-py: pip install "boca-middleware[redis]"\n'
+
+
+async def test_redis_checks_of_concurrent_requests_survive_cancellation(redis_url: str) -> None:
+    """Concurrent checks share pipelines; cancelling some (clients gone) strands none."""
+    store = RedisStore(redis_url)
+    results: list[bool] = []
+
+    async def one() -> None:
+        results.append((await store.hit(["c"], [(100, 60.0)])).allowed)
+
+    for _ in range(5):
+        async with anyio.create_task_group() as tg:
+            for _ in range(20):
+                tg.start_soon(one)
+            await anyio.lowlevel.checkpoint()  # the first batch is on its way
+            tg.cancel_scope.cancel()
+    async with anyio.create_task_group() as tg:
+        for _ in range(20):
+            tg.start_soon(one)
+    with anyio.fail_after(5):
+        decision = await store.hit(["c"], [(100, 60.0)])
+    assert decision.allowed
+    # Every check that answered counted (cancelled ones may have counted too).
+    assert decision.windows[0].remaining <= 100 - results.count(True) - 1
+    await store.aclose()
+
+
+async def test_redis_reloads_the_script_after_a_flush(redis_url: str, redis_server) -> None:
+    store = RedisStore(redis_url)
+    assert (await store.hit(["s"], [(5, 60.0)])).allowed
+    assert redis_server.command(b"SCRIPT", b"FLUSH") == b"+OK"
+    decision = await store.hit(["s"], [(5, 60.0)])
+    assert decision.allowed
+    assert decision.windows[0].remaining == 3
+    await store.aclose()

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
+import anyio
 import sniffio
 
 from ._gcra import SCRIPT, Decision, decide, from_script
@@ -138,6 +139,19 @@ class MemoryStore:
         return f"MemoryStore(max_entries={self.max_entries})"
 
 
+class _Check:
+    """One rate-limit check waiting for its batch."""
+
+    __slots__ = ("args", "done", "error", "lead", "result")
+
+    def __init__(self, args: list[Any]) -> None:
+        self.args = args
+        self.done = anyio.Event()
+        self.result: Any = None
+        self.error: StoreError | None = None
+        self.lead = False
+
+
 def _redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
@@ -177,7 +191,7 @@ class RedisStore:
             import redis.asyncio as aioredis
             from redis.backoff import NoBackoff
             from redis.exceptions import ConnectionError as RedisConnectionError
-            from redis.exceptions import RedisError
+            from redis.exceptions import NoScriptError, RedisError
             from redis.retry import Retry
         except ImportError as exc:
             raise ImportError(
@@ -202,6 +216,9 @@ class RedisStore:
             ) from None
         self._script = self.client.register_script(SCRIPT)
         self._on_asyncio = False
+        self._no_script = NoScriptError
+        self._queue: list[_Check] = []
+        self._sending = False
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         if not self._on_asyncio:
@@ -259,12 +276,74 @@ class RedisStore:
         return int(await self._call("INCRBY", incr_with_expiry))
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        full = [self.prefix + key for key in keys]
-        args: list[int] = []
+        """One script call per check; the checks of concurrent requests share one pipeline.
+
+        A redis-py call costs more CPU than a small request: checks that arrive while a
+        batch is on its way wait for the next one, sent by the first of them (one round
+        trip for the batch, still one script call, atomic, per check).
+        """
+        args: list[Any] = [len(keys), *(self.prefix + key for key in keys)]
         for limit, period in limits:
             args += [limit, round(period * 1e6)]
-        result = await self._call("rate limit script", lambda: self._script(keys=full, args=args))
-        return from_script(result)
+        check = _Check(args)
+        self._queue.append(check)
+        if self._sending:
+            try:
+                await check.done.wait()
+            except BaseException:
+                # Leaving (cancelled): never strand the checks behind this one.
+                if check in self._queue:
+                    self._queue.remove(check)
+                if check.lead:
+                    self._promote()
+                raise
+        else:
+            self._sending = True
+            check.lead = True
+        if check.lead and check.result is None and check.error is None:
+            await self._send_batch()
+        if check.error is not None:
+            raise check.error
+        return from_script(check.result)
+
+    async def _send_batch(self) -> None:
+        batch, self._queue = self._queue, []
+        try:
+            results = await self._call("rate limit script", lambda: self._pipeline(batch))
+            for check, result in zip(batch, results, strict=True):
+                check.result = result
+        except StoreError as exc:
+            for check in batch:
+                check.error = exc
+        finally:
+            for check in batch:
+                if check.result is None and check.error is None:  # cancelled on the way
+                    check.error = StoreError(f"Redis at {self.url}: the batch was cancelled")
+                check.done.set()
+            self._promote()
+
+    def _promote(self) -> None:
+        """Let the first waiting check send the next batch, or note that none is on its way."""
+        if self._queue:
+            head = self._queue[0]
+            head.lead = True
+            head.done.set()
+        else:
+            self._sending = False
+
+    async def _pipeline(self, batch: list[_Check]) -> list[Any]:
+        async def run() -> list[Any]:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for check in batch:
+                    pipe.evalsha(self._script.sha, *check.args)
+                results: list[Any] = await pipe.execute()
+                return results
+
+        try:
+            return await run()
+        except self._no_script:
+            await self.client.script_load(SCRIPT)  # a Redis that restarted empty
+            return await run()
 
     def __repr__(self) -> str:
         return f"RedisStore({self.url!r}, prefix={self.prefix!r})"
