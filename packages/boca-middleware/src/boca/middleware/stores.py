@@ -175,7 +175,7 @@ class RedisStore:
     Args:
         url: `redis://[:password@]host:port/db`, `rediss://...` (TLS) or `unix://path`.
         prefix: Put in front of every key, so that apps can share one database.
-        timeout: Seconds any one call may take, connecting included.
+        timeout: Seconds a call may wait to connect, and then for the answer.
         **options: More keyword arguments for `redis.asyncio.Redis.from_url`.
     """
 
