@@ -74,6 +74,8 @@ class Channels:
         self.max_pending = max_pending
         self.on_overflow: Overflow = on_overflow
         self._subscribers: dict[str, set[Subscription]] = {}
+        #: The subscriptions whose channel the backend confirmed it listens to.
+        self._attached: set[Subscription] = set()
         self._listened: set[str] = set()
         self._lock: anyio.Lock | None = None
         self._stack: contextlib.AsyncExitStack | None = None
@@ -114,6 +116,7 @@ class Channels:
             for subscription in subscribers:
                 subscription._finish(anyio.EndOfStream())
         self._subscribers.clear()
+        self._attached.clear()
         self._listened.clear()
         try:
             await stack.aclose()  # the backend's tasks are cancelled, then awaited
@@ -208,8 +211,9 @@ class Channels:
         )
 
     def subscribers(self, channel: str) -> int:
-        """How many subscriptions of `channel` this process has now."""
-        return len(self._subscribers.get(channel, ()))
+        """How many subscriptions of `channel` this process has now that are listening: a
+        message published after this counts them reaches each of them."""
+        return sum(1 for s in self._subscribers.get(channel, ()) if s in self._attached)
 
     # -- for Subscription and the backends ----------------------------------------------------
 
@@ -246,12 +250,14 @@ class Channels:
                 after = None if subscription.last_id is None else parse_id(subscription.last_id)
                 replay = [m for m in kept if after is None or parse_id(m.id) > after]
                 subscription._replay(replay, kept[-1].id if kept else None)
+            self._attached.add(subscription)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await self._detach(subscription)
             raise
 
     def _forget(self, subscription: Subscription) -> None:
+        self._attached.discard(subscription)
         subscribers = self._subscribers.get(subscription.channel)
         if subscribers is not None:
             subscribers.discard(subscription)
