@@ -84,13 +84,31 @@ def _version(wheel: Path) -> str:
     return wheel.name.split("-")[1]
 
 
+#: uv (in the dev group) builds and fills a venv in seconds where pip takes a minute.
+UV = shutil.which("uv", path=str(Path(sys.executable).parent))
+
+
 def _fresh_venv(tmp_path: Path, *requirements: str) -> Path:
     """A new virtual environment with `requirements` installed; its Python."""
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    if UV:
+        subprocess.run(
+            [UV, "venv", "--quiet", "--python", sys.executable, str(env_dir)], check=True
+        )
+    else:
+        venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *requirements], check=True)
+    _install(python, *requirements)
     return python
+
+
+def _install(python: Path, *requirements: str) -> None:
+    """Install `requirements` into the venv of `python`, with uv when there is one."""
+    if UV:
+        command = [UV, "pip", "install", "--quiet", "--python", str(python), *requirements]
+    else:
+        command = [str(python), "-m", "pip", "install", "--quiet", *requirements]
+    subprocess.run(command, check=True)
 
 
 def _run_suite(python: Path, source: Path, tmp_path: Path) -> None:
@@ -131,7 +149,7 @@ def test_installed_alone_passes_its_own_tests(
     subprocess.run([str(python), "-c", probe], check=True, cwd=tmp_path)
     wanted = [f"{wheels[p]}{extras}" for p, extras in TEST_WHEELS.get(package, {}).items()]
     if wanted:
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *wanted], check=True)
+        _install(python, *wanted)
     _run_suite(python, ROOT / "packages" / package / "tests", tmp_path)
 
 
