@@ -67,7 +67,11 @@ def repo(tmp_path: Path) -> Path:
         for rel in (Path("pyproject.toml"), Path("README.md"), Path("LICENSE"), init):
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / rel, copy / rel)
-        (copy / "CHANGELOG.md").write_text(CHANGELOG.replace("0.1.0", _version(package)))
+        # Every copy at 0.1.0, whatever the real packages are at, so the cases below hold.
+        version = _version(package)
+        set_version_line(copy / "pyproject.toml", f'version = "{version}"', 'version = "0.1.0"')
+        set_version_line(copy / init, f'__version__ = "{version}"', '__version__ = "0.1.0"')
+        (copy / "CHANGELOG.md").write_text(CHANGELOG)
     return tmp_path
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 
 def test_version() -> None:
-    assert __version__ == "0.1.0"
+    assert __version__ == "0.2.0"
 
 
 async def test_get_text_file(site: Path) -> None:

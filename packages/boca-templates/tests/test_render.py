@@ -16,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 
 def test_public_api() -> None:
-    assert boca.templates.__version__ == "0.1.0"
+    assert boca.templates.__version__ == "0.2.0"
     assert sorted(boca.templates.__all__) == [
         "Jinja2Templates",
         "TemplateDirectoryNotFound",

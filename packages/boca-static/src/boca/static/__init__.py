@@ -12,7 +12,7 @@ from boca.static.manifest import (
     hashed_name,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "IMMUTABLE",
