@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from boca.core import App, Response
+from boca.core import App, Request, Response
 from boca.core.testing import TestClient
 
 
@@ -300,3 +300,18 @@ def test_media_type_with_crlf_is_500() -> None:
     response = TestClient(app).get("/m")
     assert response.status_code == 500
     assert "x-injected" not in response.headers
+
+
+def test_hostile_integers_beyond_64_bits_are_answered_as_json() -> None:
+    """A huge integer path value echoed back (orjson refuses them) is JSON, not a 500."""
+    app = App()
+
+    @app.route("/echo/{v:int}")
+    async def echo(req: Request, res: Response, v: int) -> None:
+        res.json = {"v": v, "list": [v, 1], "nested": {"n": -v}}
+
+    huge = 10**30
+    response = TestClient(app).get(f"/echo/{huge}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == (b'{"v":%d,"list":[%d,1],"nested":{"n":-%d}}' % (huge, huge, huge))

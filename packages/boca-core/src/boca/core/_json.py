@@ -31,8 +31,17 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     """Serialise to compact UTF-8 JSON: datetime, date, UUID, Decimal, Enum, dataclasses,
-    msgspec Structs and pydantic models too."""
-    return orjson.dumps(value, default=_default, option=_OPTIONS)
+    msgspec Structs and pydantic models too.
+
+    orjson refuses integers beyond 64 bits (a 30-digit path value echoed back, say): those
+    values go through msgspec, which writes integers of any size, instead of becoming a 500.
+    """
+    try:
+        return orjson.dumps(value, default=_default, option=_OPTIONS)
+    except TypeError as exc:
+        if "Integer exceeds 64-bit range" not in str(exc):
+            raise
+        return msgspec.json.encode(value, enc_hook=_default)
 
 
 def loads(data: bytes | str) -> Any:
