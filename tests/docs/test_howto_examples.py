@@ -66,7 +66,13 @@ def test_deploy_commands_serve_the_app(server: str) -> None:
         assert httpx.get(url, headers={"host": "evil.com"}).status_code == 400
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            # What is tested is that the command serves the app. A loaded machine can make a
+            # two-worker server take longer than this to stop: never leave it behind.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
 
 
 def test_nginx_config_forwards_what_the_app_reads() -> None:
