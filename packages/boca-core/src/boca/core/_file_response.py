@@ -73,8 +73,13 @@ async def send_file(
     if scope.get("method") in ("GET", "HEAD") and response.status_code == 200:
         scope = _with_range(scope, file, info.st_size)
     else:  # ranges are for GET and HEAD only (RFC 9110 14.2), whatever Starlette's version does
-        scope = {**scope, "headers": [kv for kv in scope.get("headers") or () if kv[0] != b"range"]}
+        scope = {**scope, "headers": _without_range(scope)}
     await file(scope, receive, response.track(send))
+
+
+def _without_range(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The request headers with any `Range` left out."""
+    return [(k, v) for k, v in scope.get("headers") or () if k != b"range"]
 
 
 def _with_range(scope: Scope, file: FileResponse, size: int) -> Scope:
@@ -91,7 +96,7 @@ def _with_range(scope: Scope, file: FileResponse, size: int) -> Scope:
             detail=f"no requested range is within the {size} bytes of the file",
             headers={"Content-Range": f"bytes */{size}"},
         )
-    kept = [(k, v) for k, v in headers if k != b"range"]
+    kept = _without_range(scope)
     if specs:
         kept.append((b"range", ("bytes=" + ",".join(specs)).encode("latin-1")))
     return {**scope, "headers": kept}
