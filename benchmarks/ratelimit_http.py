@@ -2,6 +2,9 @@
 MemoryStore, and on RedisStore (a real redis-server started here), and Redis' own count of
 round trips (script calls) per request.
 
+The plaintext app is the benchmark contract's `plaintext` scenario served by Boca (`App`, the
+limiter switched on by the `RATE_LIMIT` setting), and a bare ASGI callable wrapped in the
+middleware (the least work a server can do per request, so the limiter's largest share).
 Each variant is one Uvicorn worker (httptools, uvloop when installed, no access log) on
 127.0.0.1, loaded by wrk; rounds interleave the variants with the order rotated and the table
 shows medians. The limit is high enough that nothing is refused: this measures the cost of
@@ -28,7 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ("none", "memory", "redis")
+STORES = ("none", "memory", "redis")
+BASES = ("boca", "asgi")
+VARIANTS = tuple(f"{base}-{store}" for base in BASES for store in STORES)
 HELLO = b"Hello, World!"
 
 
@@ -40,15 +45,30 @@ async def plaintext(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": HELLO})
 
 
+def boca_plaintext(settings: dict[str, Any]) -> Any:
+    from boca.core import App
+
+    app = App(settings=settings)
+
+    @app.route("/")
+    async def index(req: Any, res: Any) -> None:
+        res.text = "Hello, World!"
+
+    return app
+
+
 def build_app() -> Any:
     """The app Uvicorn serves in each server process (`ratelimit_http:app`)."""
-    variant = os.environ.get("BENCH_VARIANT", "none")
+    base, _, variant = os.environ.get("BENCH_VARIANT", "asgi-none").partition("-")
+    limits = ["1000000/second", "100000000/hour"]
     if variant == "none":
-        return plaintext
+        return plaintext if base == "asgi" else boca_plaintext({})
     from boca.middleware import MemoryStore, RateLimitMiddleware, RedisStore
 
     store = MemoryStore() if variant == "memory" else RedisStore(os.environ["BENCH_REDIS_URL"])
-    return RateLimitMiddleware(plaintext, ["1000000/second", "100000000/hour"], store=store)
+    if base == "boca":
+        return boca_plaintext({"RATE_LIMIT": {"limits": limits, "store": store}})
+    return RateLimitMiddleware(plaintext, limits, store=store)
 
 
 if os.environ.get("BENCH_VARIANT"):
@@ -152,11 +172,11 @@ def main() -> None:
             requests_redis = 0
             before = evals(redis_port)
             for round_ in range(args.rounds):
-                order = VARIANTS[round_ % 3 :] + VARIANTS[: round_ % 3]
-                for variant in order:
+                shift = round_ % len(VARIANTS)
+                for variant in VARIANTS[shift:] + VARIANTS[:shift]:
                     rate, done = wrk(ports[variant], args.seconds, args.connections, client_pin)
                     rates[variant].append(rate)
-                    if variant == "redis":
+                    if variant.endswith("-redis"):
                         requests_redis += done
             trips = (evals(redis_port) - before) / requests_redis
         finally:
@@ -169,11 +189,13 @@ def main() -> None:
     if args.json:
         print(json.dumps({"req_per_s": medians, "redis_round_trips_per_request": trips}))
         return
-    base = medians["none"]
-    print(f"{'variant':<28}{'req/s':>10}{'vs none':>10}")
     labels = {"none": "no rate limiter", "memory": "MemoryStore", "redis": "RedisStore"}
-    for variant in VARIANTS:
-        print(f"{labels[variant]:<28}{medians[variant]:>10.0f}{medians[variant] / base:>10.2f}")
+    print(f"{'app':<8}{'variant':<20}{'req/s':>10}{'vs none':>10}")
+    for base in BASES:
+        for store in STORES:
+            rate = medians[f"{base}-{store}"]
+            ratio = rate / medians[f"{base}-none"]
+            print(f"{base:<8}{labels[store]:<20}{rate:>10.0f}{ratio:>10.2f}")
     print(f"Redis round trips (script calls) per request, RedisStore: {trips:.3f}")
 
 

@@ -238,3 +238,89 @@ async def test_redis_reloads_the_script_after_a_flush(redis_url: str, redis_serv
     assert decision.allowed
     assert decision.windows[0].remaining == 3
     await store.aclose()
+
+
+async def _script_calls(url: str) -> int:
+    """How many EVALSHA calls Redis served (INFO commandstats)."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+async def test_redis_concurrent_checks_share_one_script_call(redis_url: str) -> None:
+    """100 concurrent checks over two sets of limits, the same keys repeated: one EVALSHA, and
+    the same answers, check by check, as one atomic check at a time."""
+    store = RedisStore(redis_url, prefix="batch:")
+    await store.hit(["warm"], [(1, 1.0)])  # the script is loaded
+    before = await _script_calls(redis_url)
+    answers: dict[int, bool] = {}
+
+    async def one(i: int) -> None:
+        keys, limits = (["a"], [(30, 60.0)]) if i % 2 else (["b", "c"], [(20, 60.0), (25, 60.0)])
+        answers[i] = (await store.hit(keys, limits)).allowed
+
+    async with anyio.create_task_group() as tg:
+        for i in range(100):
+            tg.start_soon(one, i)
+    assert await _script_calls(redis_url) - before == 1
+    odd = [answers[i] for i in range(1, 100, 2)]
+    even = [answers[i] for i in range(0, 100, 2)]
+    assert odd == [True] * 30 + [False] * 20  # in arrival order
+    assert even == [True] * 20 + [False] * 30
+    decision = await store.hit(["b", "c"], [(20, 60.0), (25, 60.0)])
+    assert not decision.allowed
+    assert [w.remaining for w in decision.windows] == [0, 5]
+    await store.aclose()
+
+
+async def test_redis_batches_are_bounded(redis_url: str) -> None:
+    """More concurrent checks than one batch carries go in several script calls."""
+    from boca.middleware.stores import MAX_BATCH
+
+    store = RedisStore(redis_url, prefix="bounded:")
+    await store.hit(["warm"], [(1, 1.0)])
+    before = await _script_calls(redis_url)
+    results: list[bool] = []
+
+    async def one() -> None:
+        results.append((await store.hit(["k"], [(1000, 60.0)])).allowed)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(MAX_BATCH * 2 + 1):
+            tg.start_soon(one)
+    assert results == [True] * (MAX_BATCH * 2 + 1)
+    assert await _script_calls(redis_url) - before == 3
+    await store.aclose()
+
+
+async def test_hit_refuses_keys_and_limits_that_do_not_pair(store: RateLimitStore) -> None:
+    with pytest.raises(ValueError, match="2 keys for 1 limits"):
+        await store.hit(["a", "b"], [(1, 1.0)])
+
+
+async def test_redis_store_reopens_in_another_event_loop_after_aclose(redis_url: str) -> None:
+    """Closed in one event loop, the store is used again from another (a worker restarted in
+    process): its connections reopen there and its checks are answered."""
+    store = RedisStore(redis_url, prefix="loops:")
+
+    async def check() -> bool:
+        with anyio.fail_after(5):
+            allowed = (await store.hit(["k"], [(10, 60.0)])).allowed
+        await store.aclose()
+        return allowed
+
+    def in_new_loop() -> bool:
+        import asyncio
+
+        return asyncio.run(check())
+
+    assert await anyio.to_thread.run_sync(in_new_loop)
+    assert await anyio.to_thread.run_sync(in_new_loop)
+    decision = await store.hit(["k"], [(10, 60.0)])
+    assert decision.windows[0].remaining == 7
+    await store.aclose()

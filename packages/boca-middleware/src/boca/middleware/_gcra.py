@@ -4,25 +4,31 @@ Each window `limit/period` lets a request through every `period / limit` seconds
 average, with bursts of up to `limit`. One number per window is kept: the theoretical
 arrival time (TAT) of the next request. A request passes only if every window lets it
 through, and only then are the TATs moved on, so refused requests cost nothing. The
-Redis store runs the same steps in one Lua script (`SCRIPT`), on Redis' clock.
+Redis store runs the same steps in one Lua script (`SCRIPT`), on Redis' clock, for a
+batch of checks at a time.
+
+Everything is counted in integer microseconds, here and in the script, so both give the
+same answers exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+#: One window, as the algorithm uses it: (period, interval between requests), in µs.
+Step = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """What one window has left after a request: requests, and seconds until it is full."""
 
     remaining: int
     reset: float
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A rate limit's answer: whether the request passes, when to retry, each window's state."""
 
     allowed: bool
@@ -30,78 +36,105 @@ class Decision:
     windows: tuple[Window, ...]
 
 
-def decide(
-    tats: Sequence[int | None], limits: Sequence[tuple[int, float]], now: int
-) -> tuple[Decision, list[int]]:
-    """The decision for one request at `now`, and the TATs to store (unchanged when refused).
+@lru_cache(maxsize=256)
+def steps(limits: tuple[tuple[int, float], ...]) -> tuple[Step, ...]:
+    """The `(period, interval)` in microseconds of each `(limit, period in seconds)` window.
 
-    Times are integer microseconds, as in the Lua script, so that both give the same
-    answers exactly: the interval between requests is `period // limit` microseconds.
+    Cached: a middleware passes the same few tuples of limits on every request.
     """
-    current = [now if tat is None or tat < now else tat for tat in tats]
-    steps = [
-        (round(period * 1_000_000), max(1, round(period * 1_000_000) // limit))
-        for limit, period in limits
-    ]
+    out = []
+    for limit, period in limits:
+        period_us = round(period * 1_000_000)
+        out.append((period_us, max(1, period_us // limit)))
+    return tuple(out)
+
+
+def decide(
+    tats: Sequence[int | None], windows: Sequence[Step], now: int
+) -> tuple[Decision, list[int]]:
+    """The decision for one request at `now`, and the TATs to store (unchanged when refused)."""
+    current = []
     retry = 0
-    for tat, (period, interval) in zip(current, steps, strict=True):
-        retry = max(retry, (tat - now) - (period - interval))
-    allowed = retry <= 0
-    windows = []
+    for tat, (period, interval) in zip(tats, windows, strict=True):
+        if tat is None or tat < now:
+            tat = now
+        current.append(tat)
+        wait = tat - now - period + interval
+        if wait > retry:
+            retry = wait
+    states = []
+    if retry > 0:  # refused: nothing moves on
+        for tat, (period, interval) in zip(current, windows, strict=True):
+            remaining = (period - (tat - now)) // interval
+            states.append(Window(remaining if remaining > 0 else 0, (tat - now) / 1e6))
+        return Decision(False, retry / 1e6, tuple(states)), current
+    # Let through: each TAT moves on by its interval (and stays within a period of now).
     stored = []
-    for tat, (period, interval) in zip(current, steps, strict=True):
-        if allowed:
-            tat += interval
+    for tat, (period, interval) in zip(current, windows, strict=True):
+        tat += interval
         stored.append(tat)
-        remaining = max(0, (period - (tat - now)) // interval)
-        windows.append(Window(remaining, (tat - now) / 1e6))
-    return Decision(allowed, max(retry, 0) / 1e6, tuple(windows)), stored
+        states.append(Window((period - (tat - now)) // interval, (tat - now) / 1e6))
+    return Decision(True, 0.0, tuple(states)), stored
 
 
-# KEYS: one per window. ARGV: limit and period (microseconds) for each window.
-# Returns: allowed (0/1), retry after (µs), then remaining and reset (µs) per window.
+# Checks in a batch: KEYS holds each check's keys, one per window, check after check.
+# ARGV[1] is the number of distinct rules R; then each rule: its window count W and W pairs
+# of limit and period (µs); then, for each check, the number of its rule (1 to R).
+# Returns one array per check: allowed (0/1), retry after (µs), then remaining and reset
+# (µs) per window. The checks run one after the other, atomically, at Redis' one `now`.
 # Every number is an integer of microseconds (exact in Lua's doubles up to 2^53).
 SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tats = {}
-local retry = 0
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local period = tonumber(ARGV[2 * i])
-  local interval = math.max(1, math.floor(period / limit))
-  local tat = tonumber(redis.call('GET', key)) or now
-  if tat < now then tat = now end
-  tats[i] = tat
-  local wait = (tat - now) - (period - interval)
-  if wait > retry then retry = wait end
-end
-local allowed = 1
-if retry > 0 then allowed = 0 end
-local out = {allowed, retry}
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local period = tonumber(ARGV[2 * i])
-  local interval = math.max(1, math.floor(period / limit))
-  local tat = tats[i]
-  if allowed == 1 then
-    tat = tat + interval
-    local ttl = math.ceil((tat - now) / 1000)
-    if ttl < 1 then ttl = 1 end
-    redis.call('SET', key, string.format('%.0f', tat), 'PX', ttl)
+local rules = {}
+local a = 2
+for r = 1, tonumber(ARGV[1]) do
+  local windows = {}
+  for w = 1, tonumber(ARGV[a]) do
+    local limit = tonumber(ARGV[a + 2 * w - 1])
+    local period = tonumber(ARGV[a + 2 * w])
+    windows[w] = {period, math.max(1, math.floor(period / limit))}
   end
-  local remaining = math.floor((period - (tat - now)) / interval)
-  if remaining < 0 then remaining = 0 end
-  out[#out + 1] = remaining
-  out[#out + 1] = tat - now
+  a = a + 1 + 2 * #windows
+  rules[r] = windows
+end
+local out = {}
+local k = 0
+for c = a, #ARGV do
+  local windows = rules[tonumber(ARGV[c])]
+  local tats = {}
+  local retry = 0
+  for w, window in ipairs(windows) do
+    local tat = tonumber(redis.call('GET', KEYS[k + w])) or now
+    if tat < now then tat = now end
+    tats[w] = tat
+    local wait = (tat - now) - (window[1] - window[2])
+    if wait > retry then retry = wait end
+  end
+  local allowed = 1
+  if retry > 0 then allowed = 0 end
+  local result = {allowed, retry}
+  for w, window in ipairs(windows) do
+    local tat = tats[w]
+    if allowed == 1 then
+      tat = tat + window[2]
+      local ttl = math.ceil((tat - now) / 1000)
+      if ttl < 1 then ttl = 1 end
+      redis.call('SET', KEYS[k + w], string.format('%.0f', tat), 'PX', ttl)
+    end
+    local remaining = math.floor((window[1] - (tat - now)) / window[2])
+    if remaining < 0 then remaining = 0 end
+    result[#result + 1] = remaining
+    result[#result + 1] = tat - now
+  end
+  out[#out + 1] = result
+  k = k + #windows
 end
 return out
 """
 
 
 def from_script(result: Sequence[int]) -> Decision:
-    """A `Decision` from the Lua script's flat list of integers (microseconds)."""
-    windows = tuple(
-        Window(int(result[i]), int(result[i + 1]) / 1e6) for i in range(2, len(result), 2)
-    )
-    return Decision(bool(result[0]), int(result[1]) / 1e6, windows)
+    """A `Decision` from one check's flat list of integers (microseconds) in the script's answer."""
+    windows = [Window(result[i], result[i + 1] / 1e6) for i in range(2, len(result), 2)]
+    return Decision(result[0] == 1, result[1] / 1e6, tuple(windows))

@@ -13,7 +13,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._asgi import with_headers
 from ._errors import send_error
-from ._gcra import Decision
 from ._lifespan import run_lifespan
 from ._routes import RouteMap
 from .stores import MemoryStore, RateLimitStore, StoreError
@@ -64,28 +63,42 @@ class Limit:
 
 @dataclass(frozen=True)
 class _Rule:
-    """The windows that apply to a group of routes, and their precomputed header."""
+    """The windows that apply to a group of routes, with what each check reuses.
+
+    Built once: a check only joins the client's key into `key_parts` and the numbers
+    into `state`.
+    """
 
     scope: str
     limits: tuple[Limit, ...]
     pairs: tuple[tuple[int, float], ...]
     policy: bytes
     detail: str
+    #: Each window's key around the client's part: (before, after).
+    key_parts: tuple[tuple[str, str], ...]
+    #: The `RateLimit` header with `%d` for each window's remaining requests and reset.
+    state: bytes
 
 
-def _rule(scope: str, limits: Limits, setting: str) -> _Rule:
+def _rule(scope: str, limits: Limits, setting: str, prefix: str) -> _Rule:
     texts = [limits] if isinstance(limits, str) else list(limits)
     if not texts:
         raise ValueError(f"{setting}: give at least one limit, e.g. '10/second'.")
     parsed = tuple(Limit.parse(text) for text in texts)
     policy = ", ".join(f'"{lim.name}";q={lim.limit};w={int(lim.period)}' for lim in parsed)
     names = " and ".join(lim.name for lim in parsed)
+    # One hash tag (the braces) for all the windows of a check: they hash to one slot of a
+    # sharded Redis, where a script may only touch the keys of one slot.
+    key_parts = tuple((f"{prefix}{{{scope}|", f"}}|{lim.name}") for lim in parsed)
+    state = ", ".join(f'"{lim.name}";r=%d;t=%d' for lim in parsed)
     return _Rule(
         scope,
         parsed,
         tuple((lim.limit, lim.period) for lim in parsed),
         policy.encode(),
         f"Too many requests: the limit is {names}",
+        key_parts,
+        state.encode(),
     )
 
 
@@ -166,10 +179,15 @@ class RateLimitMiddleware:
         self.store = store
         self.fail_open = fail_open
         self.prefix = prefix
-        self.default = _rule("*", limits, "limits") if limits is not None else None
+        self.default = _rule("*", limits, "limits", prefix) if limits is not None else None
         self.routes = RouteMap(
             (
-                (pattern, None if value is None else _rule(pattern, value, f"routes[{pattern!r}]"))
+                (
+                    pattern,
+                    None
+                    if value is None
+                    else _rule(pattern, value, f"routes[{pattern!r}]", prefix),
+                )
                 for pattern, value in (routes or {}).items()
             ),
             "RateLimitMiddleware(routes=...)",
@@ -204,7 +222,7 @@ class RateLimitMiddleware:
             return
         try:
             who = self.key(scope)
-            if inspect.isawaitable(who):
+            if who is not None and who.__class__ is not str and inspect.isawaitable(who):
                 who = await who
         except Exception:
             logger.exception("rate limit key function %r failed", self.key)
@@ -213,16 +231,18 @@ class RateLimitMiddleware:
         if who is None:
             await self.app(scope, receive, send)
             return
-        # One hash tag (the braces) for all the windows of a check: Redis Cluster runs a
-        # script only on keys of one slot.
-        keys = [f"{self.prefix}{{{rule.scope}|{who}}}|{lim.name}" for lim in rule.limits]
+        keys = [before + who + after for before, after in rule.key_parts]
         try:
             decision = await self.store.hit(keys, rule.pairs)
         except StoreError as exc:
             logger.error("rate limit not checked: %s", exc)
             await self._failed(scope, receive, send)
             return
-        headers = [(b"ratelimit-policy", rule.policy), (b"ratelimit", _state(rule, decision))]
+        numbers: list[int] = []
+        for remaining, reset in decision.windows:
+            numbers += (remaining, math.ceil(reset) if reset > 0 else 0)
+        state = rule.state % tuple(numbers)
+        headers = [(b"ratelimit-policy", rule.policy), (b"ratelimit", state)]
         if not decision.allowed:
             retry = max(1, math.ceil(decision.retry_after))
             headers.append((b"retry-after", str(retry).encode()))
@@ -251,10 +271,3 @@ class RateLimitMiddleware:
                 "The rate limiter is unavailable; try again shortly.",
                 [(b"retry-after", b"1")],
             )
-
-
-def _state(rule: _Rule, decision: Decision) -> bytes:
-    return ", ".join(
-        f'"{lim.name}";r={window.remaining};t={max(0, math.ceil(window.reset))}'
-        for lim, window in zip(rule.limits, decision.windows, strict=True)
-    ).encode()

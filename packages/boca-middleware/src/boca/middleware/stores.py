@@ -6,18 +6,21 @@ state between every worker and host that points at the same Redis (or Valkey).
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
-import anyio
 import sniffio
 
-from ._gcra import SCRIPT, Decision, decide, from_script
+from ._gcra import SCRIPT, Decision, decide, from_script, steps
 
 T = TypeVar("T")
+Limits = tuple[tuple[int, float], ...]
 
 
 class StoreError(RuntimeError):
@@ -58,6 +61,13 @@ class RateLimitStore(Store, Protocol):
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
         """Count one request against each `(limit, period)` window at the matching key."""
         ...
+
+
+def _paired(keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Limits:
+    """`limits` as a tuple (a cache key), after checking that each has its key."""
+    if len(keys) != len(limits):
+        raise ValueError(f"hit(): {len(keys)} keys for {len(limits)} limits; give one each.")
+    return tuple(limits)
 
 
 class MemoryStore:
@@ -123,9 +133,10 @@ class MemoryStore:
         return number
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
+        windows = steps(_paired(keys, limits))
         now = self.clock()
         tats = [self._get(key, now) for key in keys]
-        decision, stored = decide(tats, limits, round(now * 1_000_000))
+        decision, stored = decide(tats, windows, round(now * 1_000_000))
         if decision.allowed:
             for key, tat in zip(keys, stored, strict=True):
                 self._put(key, tat, tat / 1_000_000)
@@ -139,17 +150,12 @@ class MemoryStore:
         return f"MemoryStore(max_entries={self.max_entries})"
 
 
-class _Check:
-    """One rate-limit check waiting for its batch."""
+#: The most checks one script call carries: Redis runs nothing else while a script runs,
+#: and a batch of this size takes it well under a millisecond.
+MAX_BATCH = 256
 
-    __slots__ = ("args", "done", "error", "lead", "result")
-
-    def __init__(self, args: list[Any]) -> None:
-        self.args = args
-        self.done = anyio.Event()
-        self.result: Any = None
-        self.error: StoreError | None = None
-        self.lead = False
+#: A check waiting for its batch: its keys, its limits, and where its answer goes.
+_Check = tuple[Sequence[str], Limits, "asyncio.Future[Any]"]
 
 
 def _redacted(url: str) -> str:
@@ -214,21 +220,24 @@ class RedisStore:
                 f"RedisStore({self.url!r}): not a Redis URL ({exc}). Use "
                 "redis://host:6379/0, rediss://host:6380/0 or unix:///path/to/redis.sock."
             ) from None
-        self._script = self.client.register_script(SCRIPT)
+        self._sha = hashlib.sha1(SCRIPT.encode()).hexdigest()
         self._on_asyncio = False
         self._no_script = NoScriptError
         self._queue: list[_Check] = []
-        self._sending = False
+        self._sender: asyncio.Task[None] | None = None
+
+    def _check_library(self) -> None:
+        library = sniffio.current_async_library()
+        if library != "asyncio":
+            raise StoreError(
+                f"RedisStore({self.url!r}) runs on asyncio (redis-py's client), not on "
+                f"{library}: use MemoryStore there, or serve the app on asyncio."
+            )
+        self._on_asyncio = True
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         if not self._on_asyncio:
-            library = sniffio.current_async_library()
-            if library != "asyncio":
-                raise StoreError(
-                    f"RedisStore({self.url!r}) runs on asyncio (redis-py's client), not on "
-                    f"{library}: use MemoryStore there, or serve the app on asyncio."
-                )
-            self._on_asyncio = True
+            self._check_library()
         try:
             return await call()
         except self._errors as exc:
@@ -276,74 +285,76 @@ class RedisStore:
         return int(await self._call("INCRBY", incr_with_expiry))
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        """One script call per check; the checks of concurrent requests share one pipeline.
+        """One script call, one round trip, for the checks of every concurrent request.
 
-        A redis-py call costs more CPU than a small request: checks that arrive while a
-        batch is on its way wait for the next one, sent by the first of them (one round
-        trip for the batch, still one script call, atomic, per check).
+        A redis-py call costs more CPU than a small request, so checks wait for the next
+        batch while one is on its way; the script runs each check of a batch atomically,
+        one after the other, so the answers are those of one call per check.
         """
-        args: list[Any] = [len(keys), *(self.prefix + key for key in keys)]
-        for limit, period in limits:
-            args += [limit, round(period * 1e6)]
-        check = _Check(args)
-        self._queue.append(check)
-        if self._sending:
-            try:
-                await check.done.wait()
-            except BaseException:
-                # Leaving (cancelled): never strand the checks behind this one.
-                if check in self._queue:
-                    self._queue.remove(check)
-                if check.lead:
-                    self._promote()
-                raise
-        else:
-            self._sending = True
-            check.lead = True
-        if check.lead and check.result is None and check.error is None:
-            await self._send_batch()
-        if check.error is not None:
-            raise check.error
-        return from_script(check.result)
+        if not self._on_asyncio:
+            self._check_library()
+        limits = _paired(keys, limits)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.append((keys, limits, future))
+        sender = self._sender
+        if sender is None or sender.get_loop() is not loop:
+            # Started on the next turn of the loop: the checks of this turn go together.
+            self._sender = loop.create_task(self._send())
+        return from_script(await future)  # cancelled: its batch leaves it out
 
-    async def _send_batch(self) -> None:
-        batch, self._queue = self._queue, []
+    async def _send(self) -> None:
+        """Send the waiting checks, a batch at a time, until none is left."""
+        batch: list[_Check] = []
         try:
-            results = await self._call("rate limit script", lambda: self._pipeline(batch))
-            for check, result in zip(batch, results, strict=True):
-                check.result = result
-        except StoreError as exc:
-            for check in batch:
-                check.error = exc
+            while self._queue:
+                waiting = [check for check in self._queue[:MAX_BATCH] if not check[2].done()]
+                batch, self._queue = waiting, self._queue[MAX_BATCH:]
+                if not batch:
+                    continue
+                try:
+                    results = await self._call("rate limit script", partial(self._run, batch))
+                except StoreError as exc:
+                    for _, _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                else:
+                    for (_, _, future), result in zip(batch, results, strict=True):
+                        if not future.done():
+                            future.set_result(result)
+                batch = []
         finally:
-            for check in batch:
-                if check.result is None and check.error is None:  # cancelled on the way
-                    check.error = StoreError(f"Redis at {self.url}: the batch was cancelled")
-                check.done.set()
-            self._promote()
+            # Cancelled (the loop is closing) or broken: no check waits for ever.
+            self._sender = None
+            stranded, self._queue = [*batch, *self._queue], []
+            for _, _, future in stranded:
+                if not future.done():
+                    future.set_exception(StoreError(f"Redis at {self.url}: the check was cut off"))
 
-    def _promote(self) -> None:
-        """Let the first waiting check send the next batch, or note that none is on its way."""
-        if self._queue:
-            head = self._queue[0]
-            head.lead = True
-            head.done.set()
-        else:
-            self._sending = False
-
-    async def _pipeline(self, batch: list[_Check]) -> list[Any]:
-        async def run() -> list[Any]:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for check in batch:
-                    pipe.evalsha(self._script.sha, *check.args)
-                results: list[Any] = await pipe.execute()
-                return results
-
+    async def _run(self, batch: list[_Check]) -> list[Any]:
+        """One EVALSHA for the batch: each distinct set of limits once, then each check's."""
+        # Bytes go through redis-py's encoder untouched: the cheapest for it to send.
+        rules: dict[Limits, bytes] = {}
+        spec: list[int] = []
+        keys: list[bytes] = []
+        picks: list[bytes] = []
+        prefix = self.prefix
+        for check_keys, limits, _ in batch:
+            number = rules.get(limits)
+            if number is None:
+                number = rules[limits] = b"%d" % (len(rules) + 1)
+                spec.append(len(limits))
+                for limit, period in limits:
+                    spec += (limit, round(period * 1_000_000))
+            picks.append(number)
+            keys += [(prefix + key).encode() for key in check_keys]
+        args: list[bytes | int] = [*keys, len(rules), *spec, *picks]
         try:
-            return await run()
+            results: list[Any] = await self.client.evalsha(self._sha, len(keys), *args)
         except self._no_script:
             await self.client.script_load(SCRIPT)  # a Redis that restarted empty
-            return await run()
+            results = await self.client.evalsha(self._sha, len(keys), *args)
+        return results
 
     def __repr__(self) -> str:
         return f"RedisStore({self.url!r}, prefix={self.prefix!r})"
