@@ -21,6 +21,7 @@ from boca.core import (
     Response,
     server_event,
 )
+from boca.middleware import MiddlewareBattery
 from boca.openapi import OpenAPI
 from boca.static import StaticFiles, build
 from boca.templates import Templates
@@ -28,6 +29,7 @@ from boca.templates import Templates
 from .config import HERE, Config
 from .db import ItemStore
 from .live import Changes, make_channels
+from .middleware import middleware
 from .schemas import Item, ItemId, ItemIn, ItemPatch
 
 # --8<-- [end:imports]
@@ -59,7 +61,10 @@ def build_static(source: Path, target: Path) -> StaticFiles:
 def create_app(config: Config) -> App:
     """The showcase app for `config` (the tests give each app its own database)."""
     # --8<-- [start:app]
-    app = App(settings=config)  # ALLOWED_HOSTS, SESSIONS, GZIP and CORS add the middleware
+    app = App()
+    # Hosts, CORS, the write limit, CSRF, sessions and gzip, in that order (middleware.py).
+    for cls, options in reversed(middleware(config)):  # the last one added is the outermost
+        app.use(MiddlewareBattery(cls, **options))  # listed at app.extensions["middleware"]
     app.use(Templates(directory=HERE / "templates"))
     app.use(build_static(HERE / "static", Path(config.STATIC_BUILD_DIR)))
     # The API's OpenAPI document at /openapi.json, Swagger UI at /docs, ReDoc at /redoc.
@@ -83,6 +88,11 @@ def create_app(config: Config) -> App:
         return item
 
     missing = {404: (ErrorModel, "No item has this id")}
+    # What the middleware in front of the writes may answer instead of the view.
+    guarded = {
+        403: (ErrorModel, "A browser's write that did not come from the showcase's page"),
+        429: (ErrorModel, "Too many writes from this client: try again after Retry-After"),
+    }
 
     def stripped(name: str) -> str:
         """The name without surrounding spaces; a 422 like the others when nothing is left."""
@@ -96,7 +106,7 @@ def create_app(config: Config) -> App:
         """List every item, oldest first."""
         return await items.list()
 
-    @app.post("/api/items", name="create_item", status_code=201, tags=["items"])
+    @app.post("/api/items", name="create_item", status_code=201, tags=["items"], responses=guarded)
     async def create_item(req: Request, res: Response, item: ItemIn, items: ItemStore) -> Item:
         """Add an item; its address is in the `Location` header."""
         created = await items.create(stripped(item.name), item.done)
@@ -108,7 +118,7 @@ def create_app(config: Config) -> App:
         """One item."""
         return found(await items.get(item_id), item_id)
 
-    @app.patch("/api/items/{item_id:int}", tags=["items"], responses=missing)
+    @app.patch("/api/items/{item_id:int}", tags=["items"], responses=missing | guarded)
     async def update_item(
         req: Request, res: Response, item_id: ItemId, change: ItemPatch, items: ItemStore
     ) -> Item:
@@ -123,7 +133,9 @@ def create_app(config: Config) -> App:
         name = None if change.name is None else stripped(change.name)
         return found(await items.update(item_id, name=name, done=change.done), item_id)
 
-    @app.delete("/api/items/{item_id:int}", status_code=204, tags=["items"], responses=missing)
+    @app.delete(
+        "/api/items/{item_id:int}", status_code=204, tags=["items"], responses=missing | guarded
+    )
     async def delete_item(req: Request, res: Response, item_id: ItemId, items: ItemStore) -> None:
         """Delete an item."""
         if not await items.delete(item_id):

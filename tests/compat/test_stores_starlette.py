@@ -250,6 +250,30 @@ async def test_csrf_header_in_fastapi() -> None:
         assert (await c.post("/hooks/github")).json() == {"hook": "github"}
 
 
+async def test_csrf_token_in_boca_templates_for_a_script(tmp_path: Any) -> None:
+    """`{{ csrf_token() }}` in a `<meta>`: a page's script sends it back in the header."""
+    from boca.templates import Templates
+
+    (tmp_path / "page.html").write_text('<meta name="csrf-token" content="{{ csrf_token() }}">')
+    templates = Templates(tmp_path)
+
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse(await templates.render("page.html", {"request": request}))
+
+    app = Starlette(
+        routes=[Route("/", page), Route("/", submit, methods=["POST"])],
+        middleware=[Middleware(CSRFMiddleware, secret_key=SECRET)],
+    )
+    async with client(app) as c:
+        html = (await c.get("/")).text
+        token = c.cookies["csrftoken"]
+        assert html == f'<meta name="csrf-token" content="{token}">'
+        ok = await c.post("/", data={"title": "t"}, headers={"x-csrftoken": token})
+        assert ok.json() == {"title": "t"}
+        refused = await c.post("/", data={"title": "t"}, headers={"x-csrftoken": token + "x"})
+        assert refused.status_code == 403
+
+
 async def test_csrf_input_in_boca_templates(tmp_path: Any) -> None:
     from boca.templates import Templates
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from boca.core.testing import LiveServer
 from showcase.app import create_app
@@ -22,15 +22,19 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
+def config(tmp_path: Path) -> Config:
     url = f"sqlite+aiosqlite:///{tmp_path / 'items.sqlite3'}"
     migrate(url)
-    config = Config(
+    return Config(
         environ={},
         env_file=tmp_path / "missing.env",
         DATABASE_URL=url,
         STATIC_BUILD_DIR=str(tmp_path / "static"),
     )
+
+
+@pytest.fixture
+def server(config: Config) -> Iterator[LiveServer]:
     with LiveServer(create_app(config)) as live:
         yield live
 
@@ -137,6 +141,112 @@ def test_invalid_input_shows_the_servers_422(open_page: Callable[[], Page]) -> N
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("alert")).to_be_hidden()
     expect(page.locator("#items .name")).to_have_text(["tea"])
+
+
+def test_the_pages_writes_carry_its_csrf_token(
+    open_page: Callable[[], Page], server: LiveServer
+) -> None:
+    page = open_page()
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert token
+    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+    assert cookies["csrftoken"] == token
+    sent: list[dict[str, str]] = []
+
+    def record(request: Request) -> None:
+        if request.method != "GET":
+            sent.append(request.headers)
+
+    page.on("request", record)
+    page.get_by_label("New item").fill("tea")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#items .name")).to_have_text(["tea"])
+    page.locator(".item", has_text="tea").get_by_role("checkbox").check()
+    expect(page.locator(".item", has_text="tea")).to_have_class("item done")
+    assert [headers.get("x-csrftoken") for headers in sent] == [token, token]
+    # The same write from the page's own script, without the token, is refused.
+    answer = page.evaluate(
+        """async () => {
+            const response = await fetch("/api/items", {
+                method: "POST",
+                headers: {"content-type": "application/json"},
+                body: JSON.stringify({name: "forged"}),
+            });
+            return [response.status, (await response.json()).detail];
+        }"""
+    )
+    assert answer == [403, "CSRF token missing: send it in x-csrftoken or csrf_token."]
+    assert httpx.get(server.url + "/api/items").json() == [{"id": 1, "name": "tea", "done": True}]
+
+
+#: A write from a page's script: `[status, detail]`, or what stopped it before it was sent.
+WRITE = """async ([method, target, type]) => {
+    let response;
+    try {
+        response = await fetch(target, {
+            method, headers: {"content-type": type}, body: JSON.stringify({done: true}),
+        });
+    } catch (error) {
+        return "refused by the preflight";
+    }
+    return [response.status, (await response.json()).detail];
+}"""
+
+
+def test_a_page_on_another_site_cannot_write(browser: Browser, server: LiveServer) -> None:
+    """`localhost` is another site than `127.0.0.1` to the browser, though the same server."""
+    assert httpx.post(server.url + "/api/items", json={"name": "tea"}).status_code == 201
+    context = browser.new_context()
+    try:
+        other = context.new_page()
+        other.goto(server.url.replace("127.0.0.1", "localhost") + "/api/items")
+        item = server.url + "/api/items/1"
+        # CORS offers other origins reading only: PATCH and DELETE fail their preflight.
+        assert other.evaluate(WRITE, ["PATCH", item, "application/json"]) == (
+            "refused by the preflight"
+        )
+        assert other.evaluate(WRITE, ["DELETE", item, "application/json"]) == (
+            "refused by the preflight"
+        )
+        # A POST passes its preflight (POST and Content-Type are always allowed), or needs
+        # none (text/plain): CSRF refuses it, and the refusal carries the CORS headers, so
+        # the other page can read why.
+        cross_site = [403, "Cross-site request refused (Sec-Fetch-Site: cross-site)."]
+        items = server.url + "/api/items"
+        assert other.evaluate(WRITE, ["POST", items, "application/json"]) == cross_site
+        assert other.evaluate(WRITE, ["POST", items, "text/plain"]) == cross_site
+    finally:
+        context.close()
+    assert httpx.get(server.url + "/api/items").json() == [{"id": 1, "name": "tea", "done": False}]
+
+
+def test_too_many_writes_show_the_servers_429(browser: Browser, config: Config) -> None:
+    config.WRITE_RATE_LIMIT = "2/hour"  # a burst of 2, then one every 30 minutes
+    with LiveServer(create_app(config)) as server:
+        context = browser.new_context(viewport={"width": 900, "height": 640})
+        try:
+            page = context.new_page()
+            page.goto(server.url + "/")
+            expect(page.locator("#live")).to_have_attribute("data-state", "live")
+            for name in ("tea", "cake", "jam"):
+                page.get_by_label("New item").fill(name)
+                page.get_by_role("button", name="Add").click()
+                if name != "jam":
+                    expect(page.locator("#items .name").last).to_have_text(name)
+            alert = page.get_by_role("alert")
+            expect(alert).to_have_text(
+                re.compile(r"Too many requests: the limit is 2/hour; retry in \d+ s\.")
+            )
+            expect(page.locator("#items .name")).to_have_text(["tea", "cake"])
+            expect(page.get_by_label("New item")).to_have_value("jam")  # kept, to try again
+            # A refused tick leaves the box as the server has it.
+            tea = page.locator(".item", has_text="tea").get_by_role("checkbox")
+            tea.click()
+            expect(alert).to_have_text(re.compile(r"Too many requests: "))
+            expect(tea).not_to_be_checked()
+        finally:
+            context.close()
+        assert httpx.get(server.url + "/api/items/1").json()["done"] is False
 
 
 def test_the_live_indicator_shows_a_lost_stream(open_page: Callable[[], Page]) -> None:

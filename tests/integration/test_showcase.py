@@ -18,10 +18,12 @@ import pytest
 from boca.channels import SubscriberTooSlow
 from boca.core import App
 from boca.core.testing import LiveServer
+from boca.middleware import MemoryStore, RedisStore
 from showcase.app import build_static, create_app
 from showcase.config import HERE, Config
 from showcase.db import ItemStore, migrate
 from showcase.live import CHANNEL, Changes, make_channels
+from showcase.middleware import middleware
 
 # --8<-- [end:imports]
 
@@ -391,7 +393,148 @@ def test_the_static_build_leaves_the_sources_alone(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "css" / "site.css").read_text() == "h1 { color: blue }\n"
 
 
-# -- middleware switched on by the settings ------------------------------------------------------
+# -- CSRF and the write limit -------------------------------------------------------------------
+
+
+# --8<-- [start:csrf]
+def page_token(client: httpx.Client) -> str:
+    """Load the page as a browser does: its CSRF token, now also in the client's cookies."""
+    page = client.get("/")
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert found is not None, page.text
+    assert client.cookies["csrftoken"] == found[1]
+    return found[1]
+
+
+def forbidden(detail: str) -> dict[str, Any]:
+    return {"error": "403 Forbidden", "status": 403, "detail": detail}
+
+
+def test_a_browsers_write_needs_the_pages_csrf_token(client: httpx.Client) -> None:
+    token = page_token(client)  # the client holds the page's cookies now, as a browser would
+    missing = client.post("/api/items", json={"name": "tea"})
+    assert missing.status_code == 403
+    assert missing.headers["content-type"] == "application/json"
+    assert missing.json() == forbidden("CSRF token missing: send it in x-csrftoken or csrf_token.")
+    wrong = client.post("/api/items", json={"name": "tea"}, headers={"x-csrftoken": "forged"})
+    assert wrong.status_code == 403
+    assert wrong.json() == forbidden("CSRF token invalid: load the form again.")
+    assert client.get("/api/items").json() == []  # nothing was written
+
+    sent = {"x-csrftoken": token, "sec-fetch-site": "same-origin"}  # as the page sends it
+    created = client.post("/api/items", json={"name": "tea"}, headers=sent)
+    assert created.status_code == 201
+    assert created.json() == {"id": 1, "name": "tea", "done": False}
+    ticked = client.patch("/api/items/1", json={"done": True}, headers=sent)
+    assert ticked.status_code == 200
+    assert client.patch("/api/items/1", json={"done": False}).status_code == 403
+    assert client.delete("/api/items/1").status_code == 403
+    assert client.delete("/api/items/1", headers=sent).status_code == 204
+    assert client.get("/api/items").json() == []
+
+
+# --8<-- [end:csrf]
+
+
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        (
+            {"sec-fetch-site": "cross-site", "origin": "https://evil.example"},
+            "Cross-site request refused (Sec-Fetch-Site: cross-site).",
+        ),
+        (
+            {"sec-fetch-site": "same-site"},
+            "Cross-site request refused (Sec-Fetch-Site: same-site).",
+        ),
+        (
+            {"origin": "https://evil.example"},
+            "Cross-origin request refused (Origin is not this site).",
+        ),
+        ({"origin": "null"}, "Cross-origin request refused (Origin is not this site)."),
+    ],
+)
+def test_a_write_from_another_site_is_refused_even_with_a_token(
+    client: httpx.Client, headers: dict[str, str], detail: str
+) -> None:
+    token = page_token(client)
+    for method, path, body in [
+        ("POST", "/api/items", {"name": "tea"}),
+        ("PATCH", "/api/items/1", {"done": True}),
+        ("DELETE", "/api/items/1", None),
+    ]:
+        refused = client.request(method, path, json=body, headers={**headers, "x-csrftoken": token})
+        assert refused.status_code == 403
+        assert refused.json() == forbidden(detail)
+    assert client.get("/api/items").json() == []
+
+
+def test_a_browser_that_never_loaded_the_page_cannot_write(server: LiveServer) -> None:
+    """No cookies, but an `Origin`: a browser (every browser sends one with a POST)."""
+    refused = httpx.post(
+        f"{server.url}/api/items", json={"name": "tea"}, headers={"origin": server.url}
+    )
+    assert refused.status_code == 403
+    assert refused.json() == forbidden("CSRF cookie missing or invalid: load the form again.")
+    stale = httpx.post(  # a cookie, but not one of ours: a browser with cookies is checked
+        f"{server.url}/api/items", json={"name": "tea"}, headers={"cookie": "csrftoken=forged"}
+    )
+    assert stale.status_code == 403
+    assert stale.json() == forbidden("CSRF cookie missing or invalid: load the form again.")
+
+
+def test_programs_write_without_a_token(server: LiveServer) -> None:
+    """No cookies, no `Origin`, no `Sec-Fetch-Site`: not a browser, so nothing to forge."""
+    created = httpx.post(f"{server.url}/api/items", json={"name": "tea"})
+    assert created.status_code == 201
+    assert "set-cookie" not in created.headers
+    assert httpx.delete(f"{server.url}/api/items/1").status_code == 204
+
+
+def test_writes_over_the_limit_are_a_429_and_reads_never_are(config: Config) -> None:
+    config.WRITE_RATE_LIMIT = "3/hour"  # a burst of 3, then one every 20 minutes
+    policy = '"3/hour";q=3;w=3600'
+    with LiveServer(create_app(config)) as server, httpx.Client(base_url=server.url) as client:
+        writes = [
+            client.post("/api/items", json={"name": "tea"}),
+            client.patch("/api/items/1", json={"done": True}),
+            client.delete("/api/items/1"),
+        ]
+        assert [w.status_code for w in writes] == [201, 200, 204]  # one budget for all three
+        assert [w.headers["ratelimit-policy"] for w in writes] == [policy] * 3
+        states = [re.fullmatch(r'"3/hour";(r=\d);t=\d+', w.headers["ratelimit"]) for w in writes]
+        assert [state and state[1] for state in states] == ["r=2", "r=1", "r=0"]
+
+        refused = client.post("/api/items", json={"name": "cake"})
+        assert refused.status_code == 429
+        retry = int(refused.headers["retry-after"])
+        assert 1 <= retry <= 1200
+        assert refused.json() == {
+            "error": "429 Too Many Requests",
+            "status": 429,
+            "detail": f"Too many requests: the limit is 3/hour; retry in {retry} s.",
+        }
+        assert refused.headers["ratelimit-policy"] == policy
+        assert re.fullmatch(r'"3/hour";r=0;t=\d+', refused.headers["ratelimit"])
+        assert client.patch("/api/items/1", json={"done": False}).status_code == 429
+        assert client.delete("/api/items/1").status_code == 429
+
+        for _ in range(10):  # reading is never limited, and is not counted
+            for path, status in [("/api/items", 200), ("/api/items/1", 404), ("/", 200)]:
+                read = client.get(path)
+                assert read.status_code == status
+                assert "ratelimit" not in read.headers
+        assert client.head("/api/items").status_code == 200
+        assert client.get("/api/items").json() == []  # the refused writes did nothing
+
+
+def test_the_default_write_limit(client: httpx.Client) -> None:
+    created = client.post("/api/items", json={"name": "tea"})
+    assert created.headers["ratelimit-policy"] == '"30/10 seconds";q=30;w=10'
+    assert re.fullmatch(r'"30/10 seconds";r=29;t=\d+', created.headers["ratelimit"])
+
+
+# -- the other middleware ------------------------------------------------------------------------
 
 
 def test_responses_are_gzipped_for_clients_that_accept_it(client: httpx.Client) -> None:
@@ -414,11 +557,19 @@ def test_gzip_body_is_real_gzip(server: LiveServer) -> None:
     assert gzip.decompress(body).startswith(b"<!doctype html>")
 
 
-def test_cors_lets_other_origins_call_the_api(client: httpx.Client) -> None:
+def test_cors_lets_other_origins_read_the_api(client: httpx.Client) -> None:
     simple = client.get("/api/items", headers={"origin": "https://example.com"})
     assert simple.status_code == 200
     assert simple.headers["access-control-allow-origin"] == "*"
     preflight = client.options(
+        "/api/items",
+        headers={"origin": "https://example.com", "access-control-request-method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-methods"] == "GET"
+    # Writing is not offered to other origins: CSRF would refuse a browser's write from one.
+    refused = client.options(
         "/api/items/1",
         headers={
             "origin": "https://example.com",
@@ -426,15 +577,9 @@ def test_cors_lets_other_origins_call_the_api(client: httpx.Client) -> None:
             "access-control-request-headers": "content-type",
         },
     )
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
-    assert "PATCH" in preflight.headers["access-control-allow-methods"]
-    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
-    refused = client.options(
-        "/api/items",
-        headers={"origin": "https://example.com", "access-control-request-method": "PUT"},
-    )
     assert refused.status_code == 400
+    assert refused.text == "Disallowed CORS method"
+    assert "access-control-allow-origin" not in refused.headers
 
 
 @pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.evil.example", "localhost.:1/x"])
@@ -468,10 +613,47 @@ def test_defaults_keep_the_database_in_the_showcase_folder(tmp_path: Path) -> No
     assert Path(config.STATIC_BUILD_DIR) == HERE / "static-build"
     assert config.ALLOWED_HOSTS == ["127.0.0.1", "localhost"]
     assert len(config.SECRET_KEY) == 64
+    assert config.REDIS_URL == ""
+    assert config.WRITE_RATE_LIMIT == "30/10 seconds"
+
+
+def test_the_write_limit_comes_from_the_environment(tmp_path: Path) -> None:
+    config = Config(
+        environ={"SHOWCASE_WRITE_RATE_LIMIT": "5/minute"}, env_file=tmp_path / "missing.env"
+    )
+    assert config.WRITE_RATE_LIMIT == "5/minute"
+
+
+def test_a_write_limit_that_does_not_parse_stops_the_app(config: Config) -> None:
+    config.WRITE_RATE_LIMIT = "lots"
+    with pytest.raises(ValueError, match=r"^SHOWCASE_WRITE_RATE_LIMIT: Rate limit 'lots': "):
+        create_app(config)
 
 
 def test_make_run_serves_the_module_level_app() -> None:
     from showcase.app import app
 
     assert isinstance(app, App)
-    assert app.settings["SESSIONS"] is True
+
+
+def test_the_middleware_order_and_stores(tmp_path: Path) -> None:
+    config = Config(environ={}, env_file=tmp_path / "missing.env")
+    stack = middleware(config)
+    assert [cls.__name__ for cls, _ in stack] == [
+        "TrustedHostMiddleware",  # outermost: a foreign Host never reaches the others
+        "CORSMiddleware",  # its headers go on the refusals of those below
+        "RateLimitMiddleware",  # before CSRF: forged writes are counted too
+        "BrowserCSRFMiddleware",
+        "SessionMiddleware",
+        "GZipMiddleware",
+    ]
+    options = {cls.__name__: options for cls, options in stack}
+    assert isinstance(options["RateLimitMiddleware"]["store"], MemoryStore)
+    assert options["SessionMiddleware"]["store"] is None  # the session is the signed cookie
+
+    shared = Config(environ={"SHOWCASE_REDIS_URL": "redis://cache.internal:6379/1"})
+    options = {cls.__name__: options for cls, options in middleware(shared)}
+    store = options["RateLimitMiddleware"]["store"]
+    assert isinstance(store, RedisStore)
+    assert repr(store) == "RedisStore('redis://cache.internal:6379/1', prefix='showcase:')"
+    assert options["SessionMiddleware"]["store"] is store  # one connection pool for both

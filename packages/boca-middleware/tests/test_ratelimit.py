@@ -218,9 +218,9 @@ async def test_unreachable_redis_fails_the_startup() -> None:
         ("10 / seconds", 10, 1, "10/second"),
         ("1000/hour", 1000, 3600, "1000/hour"),
         ("5 per minute", 5, 60, "5/minute"),
-        ("5/10 minutes", 5, 600, "5/10minutes"),
+        ("5/10 minutes", 5, 600, "5/10 minutes"),
         ("2/d", 2, 86400, "2/day"),
-        ("3/5s", 3, 5, "3/5seconds"),
+        ("3/5s", 3, 5, "3/5 seconds"),
         ("3/mins", 3, 60, "3/minute"),
         ("7/HOUR", 7, 3600, "7/hour"),
     ],
@@ -303,4 +303,16 @@ async def test_redis_keys_share_a_hash_tag(
     for name in (b"3/minute", b"9/hour"):
         key = b"boca:ratelimit:{*|127.0.0.1}|" + name
         assert redis_server.command(b"EXISTS", key) == b":1"
+    await store.aclose()
+
+
+async def test_a_route_patterns_braces_do_not_cut_the_hash_tag(
+    call, scope, app_factory, redis_url
+) -> None:
+    """The tag (what Redis Cluster hashes) runs from the first `{` to the first `}`: the
+    pattern's own braces become parentheses, so the tag still holds the client."""
+    store = RedisStore(redis_url)
+    mw = RateLimitMiddleware(app_factory(), routes={"/items/{id}": "3/10 minutes"}, store=store)
+    assert (await call(mw, scope(path="/items/7"))).status == 200
+    assert await store.client.exists("boca:ratelimit:{/items/(id)|127.0.0.1}|3/10 minutes") == 1
     await store.aclose()

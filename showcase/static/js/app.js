@@ -6,6 +6,9 @@ const empty = document.getElementById("empty");
 const live = document.getElementById("live");
 const template = document.getElementById("item-template");
 const api = list.dataset.api;
+// The page's CSRF token: sent back with every write, it shows the write comes from this page
+// (another site can make the browser send a request, but cannot read the token).
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 
 function row(id) {
   return list.querySelector(`[data-id="${id}"]`);
@@ -30,11 +33,12 @@ function remove(id) {
   empty.hidden = list.children.length > 0;
 }
 
-// Call the API; a 422 shows what was wrong with the input.
+// Call the API; an error shows its `detail`: what was wrong with the input (422), or why the
+// server refused (403, or 429 after too many writes).
 async function call(method, url, body) {
   const response = await fetch(url, {
     method,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-csrftoken": csrfToken },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = response.status === 204 ? null : await response.json();
@@ -63,6 +67,7 @@ list.addEventListener("change", async (event) => {
   const li = event.target.closest(".item");
   const item = await call("PATCH", `${api}/${li.dataset.id}`, { done: event.target.checked });
   if (item) show(item);
+  else event.target.checked = !event.target.checked; // refused: the box shows what is stored
 });
 
 list.addEventListener("click", async (event) => {

@@ -21,7 +21,7 @@ class _App(Protocol):
 
     extensions: dict[str, Any]
 
-    def add_middleware(self, cls: Any, **options: Any) -> None: ...
+    def add_middleware(self, middleware_class: Any, **options: Any) -> None: ...
 
 
 class MiddlewareBattery:

@@ -57,7 +57,7 @@ class Limit:
             )
         count = int(match.group(2) or 1)
         period = count * _UNITS[unit]
-        name = f"{match.group(1)}/{unit}" if count == 1 else f"{match.group(1)}/{count}{unit}s"
+        name = f"{match.group(1)}/{unit}" if count == 1 else f"{match.group(1)}/{count} {unit}s"
         return cls(int(match.group(1)), float(period), name)
 
 
@@ -89,7 +89,9 @@ def _rule(scope: str, limits: Limits, setting: str, prefix: str) -> _Rule:
     names = " and ".join(lim.name for lim in parsed)
     # One hash tag (the braces) for all the windows of a check: they hash to one slot of a
     # sharded Redis, where a script may only touch the keys of one slot.
-    key_parts = tuple((f"{prefix}{{{scope}|", f"}}|{lim.name}") for lim in parsed)
+    # Braces in a route pattern (`/items/{id}`) would end the tag early: they become ().
+    tag = scope.replace("{", "(").replace("}", ")")
+    key_parts = tuple((f"{prefix}{{{tag}|", f"}}|{lim.name}") for lim in parsed)
     state = ", ".join(f'"{lim.name}";r=%d;t=%d' for lim in parsed)
     return _Rule(
         scope,

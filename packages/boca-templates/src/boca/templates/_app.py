@@ -62,14 +62,15 @@ def request_url_for(context: Mapping[str, Any], name: str, /, **path_params: Any
 
 
 class _CSRFProvider(Protocol):
-    """What `csrf_input()` needs of boca-middleware's CSRF battery (structural, no import)."""
+    """What the CSRF globals need of boca-middleware's CSRF battery (structural, no import)."""
 
     def input(self, request: Any) -> str: ...
 
+    def token(self, request: Any) -> str: ...
 
-@jinja2.pass_context
-def csrf_input(context: Mapping[str, Any]) -> Markup:
-    """`{{ csrf_input() }}`: the hidden form field carrying the request's CSRF token.
+
+def _csrf(context: Mapping[str, Any], helper: str) -> str:
+    """The request's CSRF `helper` ("input" or "token"), from whichever side has it.
 
     Asks `app.extensions["csrf"]` (Boca, `app.use(CSRF(...))`), else the token that
     boca-middleware's `CSRFMiddleware` put in the request's scope (Starlette, FastAPI).
@@ -77,17 +78,33 @@ def csrf_input(context: Mapping[str, Any]) -> Markup:
     request = context.get("request")
     scope = getattr(request, "scope", None)
     if not isinstance(scope, Mapping):
-        raise RuntimeError("csrf_input() in a template needs the request in the context")
+        raise RuntimeError(f"csrf_{helper}() in a template needs the request in the context")
     extensions = getattr(scope.get("app"), "extensions", None)
     provider: _CSRFProvider | None = (
         extensions.get("csrf") if isinstance(extensions, Mapping) else None
     )
     if provider is not None:
-        return Markup(provider.input(request))
-    token_input = getattr(scope.get("csrf_token"), "input", None)
-    if not callable(token_input):
+        return str(getattr(provider, helper)(request))
+    token = scope.get("csrf_token")
+    # The scope's token is called for its value, and has `input()` for the field.
+    made = getattr(token, "input", None) if helper == "input" else token
+    if not callable(made):
         raise RuntimeError(
-            "csrf_input() needs boca-middleware's CSRF protection: app.use(CSRF(secret_key=...)) "
-            "(Boca) or CSRFMiddleware in front of the app (Starlette, FastAPI)"
+            f"csrf_{helper}() needs boca-middleware's CSRF protection: "
+            "app.use(CSRF(secret_key=...)) (Boca) or CSRFMiddleware in front of the app "
+            "(Starlette, FastAPI)"
         )
-    return Markup(token_input())
+    return str(made())
+
+
+@jinja2.pass_context
+def csrf_input(context: Mapping[str, Any]) -> Markup:
+    """`{{ csrf_input() }}`: the hidden form field carrying the request's CSRF token."""
+    return Markup(_csrf(context, "input"))
+
+
+@jinja2.pass_context
+def csrf_token(context: Mapping[str, Any]) -> str:
+    """`{{ csrf_token() }}`: the request's CSRF token itself, for a `<meta>` that the page's
+    scripts send back in the `X-CSRFToken` header (escaped like any other value)."""
+    return _csrf(context, "token")

@@ -11,7 +11,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import LRUCache
 
-from ._app import HostApp, csrf_input, make_static_url, make_url_for, request_url_for
+from ._app import HostApp, csrf_input, csrf_token, make_static_url, make_url_for, request_url_for
 from ._compiled import (
     Compiled,
     CompiledCache,
@@ -145,8 +145,8 @@ class Templates:
         if "url_for" not in self.env.globals:
             setattr(request_url_for, _INSTALLED, True)
             self.env.globals["url_for"] = request_url_for
-        if "csrf_input" not in self.env.globals:
-            self.env.globals["csrf_input"] = csrf_input
+        for name, helper in (("csrf_input", csrf_input), ("csrf_token", csrf_token)):
+            self.env.globals.setdefault(name, helper)
         self._cache = CompiledCache(cache_size)
         self._async_filters = False
         self._strings: LRUCache = LRUCache(64)
