@@ -28,7 +28,13 @@ run: $(STAMP) ## Serve the showcase app on http://127.0.0.1:8000 (its migrations
 	$(BIN)/alembic -c showcase/alembic.ini upgrade head
 	$(BIN)/boca run showcase.app:app --host $(HOST) --port $(PORT)
 
-test: lint types versions unit matrix docs packaging ## Run every check: lint, types, versions, tests with coverage, the Python matrix, docs, packaging
+# GNU make 4 prints each target's output in one piece when it ends (-O); older makes interleave.
+SYNC := $(if $(filter output-sync,$(.FEATURES)),--output-sync=target,)
+
+test: lint types versions docs ## Run every check: lint, types, versions, docs, then the test suites at once
+	@echo "unit (with coverage), matrix and packaging run at once: each one's output follows when it ends"
+	@$(MAKE) --no-print-directory -k -j3 $(SYNC) unit matrix packaging
+
 
 lint: $(STAMP) ## ruff format --check and ruff check
 	$(BIN)/ruff format --check .

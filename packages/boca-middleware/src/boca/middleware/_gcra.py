@@ -36,6 +36,10 @@ class Decision(NamedTuple):
     windows: tuple[Window, ...]
 
 
+# The classes' own constructors are Python functions; tuple's is not (these run per request).
+_new = tuple.__new__
+
+
 @lru_cache(maxsize=256)
 def steps(limits: tuple[tuple[int, float], ...]) -> tuple[Step, ...]:
     """The `(period, interval)` in microseconds of each `(limit, period in seconds)` window.
@@ -66,15 +70,15 @@ def decide(
     if retry > 0:  # refused: nothing moves on
         for tat, (period, interval) in zip(current, windows, strict=True):
             remaining = (period - (tat - now)) // interval
-            states.append(Window(remaining if remaining > 0 else 0, (tat - now) / 1e6))
-        return Decision(False, retry / 1e6, tuple(states)), current
+            states.append(_new(Window, (remaining if remaining > 0 else 0, (tat - now) / 1e6)))
+        return _new(Decision, (False, retry / 1e6, tuple(states))), current
     # Let through: each TAT moves on by its interval (and stays within a period of now).
     stored = []
     for tat, (period, interval) in zip(current, windows, strict=True):
         tat += interval
         stored.append(tat)
-        states.append(Window((period - (tat - now)) // interval, (tat - now) / 1e6))
-    return Decision(True, 0.0, tuple(states)), stored
+        states.append(_new(Window, ((period - (tat - now)) // interval, (tat - now) / 1e6)))
+    return _new(Decision, (True, 0.0, tuple(states))), stored
 
 
 # Checks in a batch: KEYS holds each check's keys, one per window, check after check.
@@ -136,5 +140,5 @@ return out
 
 def from_script(result: Sequence[int]) -> Decision:
     """A `Decision` from one check's flat list of integers (microseconds) in the script's answer."""
-    windows = [Window(result[i], result[i + 1] / 1e6) for i in range(2, len(result), 2)]
-    return Decision(result[0] == 1, result[1] / 1e6, tuple(windows))
+    windows = [_new(Window, (result[i], result[i + 1] / 1e6)) for i in range(2, len(result), 2)]
+    return _new(Decision, (result[0] == 1, result[1] / 1e6, tuple(windows)))

@@ -135,11 +135,12 @@ class MemoryStore:
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
         windows = steps(_paired(keys, limits))
         now = self.clock()
-        tats = [self._get(key, now) for key in keys]
-        decision, stored = decide(tats, windows, round(now * 1_000_000))
+        get = self._get
+        decision, stored = decide([get(key, now) for key in keys], windows, round(now * 1e6))
         if decision.allowed:
+            put = self._put
             for key, tat in zip(keys, stored, strict=True):
-                self._put(key, tat, tat / 1_000_000)
+                put(key, tat, tat / 1e6)
         return decision
 
     async def aclose(self) -> None:
