@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from pathlib import Path
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 def test_version() -> None:
-    assert __version__ == "0.2.0"
+    # The installed distribution's version: the one pyproject.toml gave the wheel.
+    assert __version__ == importlib.metadata.version("boca-static")
 
 
 async def test_get_text_file(site: Path) -> None:

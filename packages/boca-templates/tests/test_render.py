@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import threading
 from pathlib import Path
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 def test_public_api() -> None:
-    assert boca.templates.__version__ == "0.2.0"
+    # The installed distribution's version: the one pyproject.toml gave the wheel.
+    assert boca.templates.__version__ == importlib.metadata.version("boca-templates")
     assert sorted(boca.templates.__all__) == [
         "Jinja2Templates",
         "TemplateDirectoryNotFound",
