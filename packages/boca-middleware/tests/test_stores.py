@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 
 import anyio
 import anyio.lowlevel
@@ -52,12 +53,20 @@ async def test_incr_counts_and_expires_from_the_first_increment(store: RateLimit
     assert await store.incr("n") == 1
     assert await store.incr("n", 5) == 6
     assert await store.get("n") == b"6"
-    assert await store.incr("w", ttl=0.15) == 1
-    await anyio.sleep(0.05)
-    assert await store.incr("w", ttl=0.15) == 2  # the TTL is not pushed back
-    await anyio.sleep(0.2)
+    # Wide margins, measured from the first increment, so a loaded machine cannot
+    # make this fail: the second increment has 2 s of slack before the key
+    # expires, and the check comes 0.8 s before a pushed-back TTL would end.
+    first = time.monotonic()
+    assert await store.incr("w", ttl=3.0) == 1
+    await anyio.sleep(1.0)
+    assert await store.incr("w", ttl=3.0) == 2
+    pushed_back_expiry = time.monotonic() + 3.0
+    await anyio.sleep(first + 3.2 - time.monotonic())
+    # Had the second increment renewed the TTL, the key would live until
+    # pushed_back_expiry; it expired 3 s after the first increment instead.
+    assert time.monotonic() < pushed_back_expiry
     assert await store.get("w") is None
-    assert await store.incr("w", ttl=0.15) == 1
+    assert await store.incr("w", ttl=3.0) == 1
 
 
 async def test_incr_is_atomic_under_concurrency(store: RateLimitStore) -> None:
