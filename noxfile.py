@@ -82,7 +82,11 @@ def _requirements_digest() -> str:
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The whole test suite (not lint, types or docs: one run of those is enough), no coverage."""
+    """The test suite without coverage, lint, types or docs (one run of those is enough).
+
+    Tests marked `once` (a browser, a database server: heavy, and about what the browser or
+    the database does rather than the Python) run in `make unit` only.
+    """
     # Installing again when nothing changed would cost pip a minute per interpreter.
     stamp = Path(session.virtualenv.location) / ".boca-installed"
     digest = _requirements_digest()
@@ -92,7 +96,8 @@ def tests(session: nox.Session) -> None:
         session.install("--quiet", "--group", "dev", *editables())
         stamp.write_text(digest)
     session.run(
-        "python", "-m", "pytest", "-m", "not packaging", "-q", "-p", "no:cacheprovider",
+        "python", "-m", "pytest", "-m", "not packaging and not once", "-q",
+        "-p", "no:cacheprovider",
         # A module that fails to import on one Python must not hide the other results.
         "--continue-on-collection-errors",
         *session.posargs,

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from boca.core.testing import TestClient
 from showcase.app import create_app
 from showcase.config import Config
 from showcase.db import migrate
+
+# A database server and whole guide suites: run once, not on every Python of the matrix.
+pytestmark = pytest.mark.once
 
 
 def test_the_showcase_runs_on_postgresql(database: tuple[str, str], tmp_path: Path) -> None:

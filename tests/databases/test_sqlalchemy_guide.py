@@ -16,6 +16,9 @@ from boca.core.testing import TestClient
 
 from .conftest import EXAMPLES, run
 
+# A database server and whole guide suites: run once, not on every Python of the matrix.
+pytestmark = pytest.mark.once
+
 PROJECT = EXAMPLES / "sa_users"
 DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 ADA = {"email": "ada@example.com", "name": "Ada", "password": "correct horse"}

@@ -17,6 +17,9 @@ import pytest
 from ._postgres import free_port
 from .conftest import EXAMPLES, run
 
+# A database server and whole guide suites: run once, not on every Python of the matrix.
+pytestmark = pytest.mark.once
+
 PROJECT = EXAMPLES / "tortoise_users"
 SCHEMES = {"sqlite": "sqlite", "postgresql": "postgres"}
 ADA = {"email": "ada@example.com", "name": "Ada", "password": "correct horse"}

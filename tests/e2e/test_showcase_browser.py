@@ -16,7 +16,7 @@ from showcase.app import create_app
 from showcase.config import Config
 from showcase.db import migrate
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.once]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from boca.channels.testing import RedisServer
 from showcase.db import migrate
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.once]
 
 ROOT = Path(__file__).resolve().parents[2]
 BOCA = Path(sys.executable).with_name("boca")

@@ -15,7 +15,7 @@ from boca.core.testing import LiveServer
 
 from ._app import create_app
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.once]
 
 # The docs page's screenshot: `BOCA_UPDATE_SCREENSHOTS=1 pytest .../test_browser.py` rewrites it.
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "assets" / "openapi-swagger-ui.png"
