@@ -18,7 +18,7 @@ from .sessions import Session, SessionMiddleware, SessionTooLarge
 from .stores import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 
 __all__ = [
     "CSRF",

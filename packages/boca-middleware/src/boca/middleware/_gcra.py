@@ -56,10 +56,14 @@ def steps(limits: tuple[tuple[int, float], ...]) -> tuple[Step, ...]:
 def decide(
     tats: Sequence[int | None], windows: Sequence[Step], now: int
 ) -> tuple[Decision, list[int]]:
-    """The decision for one request at `now`, and the TATs to store (unchanged when refused)."""
+    """The decision for one request at `now`, and the TATs to store (unchanged when refused).
+
+    Indexed loops rather than strict zips: this runs on every request of a `MemoryStore`.
+    """
     current = []
     retry = 0
-    for tat, (period, interval) in zip(tats, windows, strict=True):
+    for i, (period, interval) in enumerate(windows):
+        tat = tats[i]
         if tat is None or tat < now:
             tat = now
         current.append(tat)
@@ -68,17 +72,18 @@ def decide(
             retry = wait
     states = []
     if retry > 0:  # refused: nothing moves on
-        for tat, (period, interval) in zip(current, windows, strict=True):
-            remaining = (period - (tat - now)) // interval
-            states.append(_new(Window, (remaining if remaining > 0 else 0, (tat - now) / 1e6)))
+        for i, (period, interval) in enumerate(windows):
+            ahead = current[i] - now
+            remaining = (period - ahead) // interval
+            states.append(_new(Window, (remaining if remaining > 0 else 0, ahead / 1e6)))
         return _new(Decision, (False, retry / 1e6, tuple(states))), current
     # Let through: each TAT moves on by its interval (and stays within a period of now).
-    stored = []
-    for tat, (period, interval) in zip(current, windows, strict=True):
-        tat += interval
-        stored.append(tat)
-        states.append(_new(Window, ((period - (tat - now)) // interval, (tat - now) / 1e6)))
-    return _new(Decision, (True, 0.0, tuple(states))), stored
+    for i, (period, interval) in enumerate(windows):
+        tat = current[i] + interval
+        current[i] = tat
+        ahead = tat - now
+        states.append(_new(Window, ((period - ahead) // interval, ahead / 1e6)))
+    return _new(Decision, (True, 0.0, tuple(states))), current
 
 
 # Checks in a batch: KEYS holds each check's keys, one per window, check after check.

@@ -136,10 +136,14 @@ class MemoryStore:
         windows = steps(_paired(keys, limits))
         now = self.clock()
         get = self._get
-        decision, stored = decide([get(key, now) for key in keys], windows, round(now * 1e6))
-        if decision.allowed:
+        tats = []
+        for key in keys:
+            tats.append(get(key, now))
+        decision, stored = decide(tats, windows, round(now * 1e6))
+        if decision[0]:  # allowed
             put = self._put
-            for key, tat in zip(keys, stored, strict=True):
+            for i, key in enumerate(keys):
+                tat = stored[i]
                 put(key, tat, tat / 1e6)
         return decision
 
@@ -157,6 +161,11 @@ MAX_BATCH = 256
 
 #: A check waiting for its batch: its keys, its limits, and where its answer goes.
 _Check = tuple[Sequence[str], Limits, "asyncio.Future[Any]"]
+
+
+def _bulk(value: bytes) -> bytes:
+    """One argument of a Redis command in RESP: its length, then itself."""
+    return b"$%d\r\n%b\r\n" % (len(value), value)
 
 
 def _redacted(url: str) -> str:
@@ -198,7 +207,7 @@ class RedisStore:
             import redis.asyncio as aioredis
             from redis.backoff import NoBackoff
             from redis.exceptions import ConnectionError as RedisConnectionError
-            from redis.exceptions import NoScriptError, RedisError
+            from redis.exceptions import NoScriptError, RedisError, ResponseError
             from redis.retry import Retry
         except ImportError as exc:
             raise ImportError(
@@ -222,8 +231,10 @@ class RedisStore:
                 "redis://host:6379/0, rediss://host:6380/0 or unix:///path/to/redis.sock."
             ) from None
         self._sha = hashlib.sha1(SCRIPT.encode()).hexdigest()
+        self._evalsha = _bulk(b"EVALSHA") + _bulk(self._sha.encode())
         self._on_asyncio = False
         self._no_script = NoScriptError
+        self._answered: tuple[type[BaseException], ...] = (ResponseError,)
         self._queue: list[_Check] = []
         self._sender: asyncio.Task[None] | None = None
 
@@ -334,28 +345,51 @@ class RedisStore:
 
     async def _run(self, batch: list[_Check]) -> list[Any]:
         """One EVALSHA for the batch: each distinct set of limits once, then each check's."""
-        # Bytes go through redis-py's encoder untouched: the cheapest for it to send.
         rules: dict[Limits, bytes] = {}
-        spec: list[int] = []
+        spec: list[bytes] = []
         keys: list[bytes] = []
         picks: list[bytes] = []
         prefix = self.prefix
         for check_keys, limits, _ in batch:
             number = rules.get(limits)
             if number is None:
-                number = rules[limits] = b"%d" % (len(rules) + 1)
-                spec.append(len(limits))
+                number = rules[limits] = _bulk(b"%d" % (len(rules) + 1))
+                spec.append(_bulk(b"%d" % len(limits)))
                 for limit, period in limits:
-                    spec += (limit, round(period * 1_000_000))
+                    spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
             picks.append(number)
-            keys += [(prefix + key).encode() for key in check_keys]
-        args: list[bytes | int] = [*keys, len(rules), *spec, *picks]
+            keys += [_bulk((prefix + key).encode()) for key in check_keys]
+        count = 3 + len(keys) + 1 + len(spec) + len(picks)
+        rest = [_bulk(b"%d" % len(keys)), *keys, _bulk(b"%d" % len(rules)), *spec, *picks]
+        command = b"".join([b"*%d\r\n" % count, self._evalsha, *rest])
         try:
-            results: list[Any] = await self.client.evalsha(self._sha, len(keys), *args)
+            return await self._script(command)
         except self._no_script:
             await self.client.script_load(SCRIPT)  # a Redis that restarted empty
-            results = await self.client.evalsha(self._sha, len(keys), *args)
-        return results
+            return await self._script(command)
+
+    async def _script(self, command: bytes) -> list[Any]:
+        """Send one packed command on a pooled connection and read its answer.
+
+        The command is packed above and sent as it is: redis-py's generic call path
+        (argument packing, instrumentation) costs several times the CPU of the checks it
+        would carry. The pool hands out connections it checked (one that Redis closed, as
+        in a restart, is opened again); after a timeout or a cancellation an answer may
+        still be on its way, so that connection is closed rather than reused.
+        """
+        pool = self.client.connection_pool
+        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            await connection.send_packed_command(command, check_health=False)
+            answer: list[Any] = await connection.read_response()
+            return answer
+        except self._answered:
+            raise  # an error reply (NOSCRIPT): the connection is fine
+        except BaseException:
+            await connection.disconnect()
+            raise
+        finally:
+            await pool.release(connection)
 
     def __repr__(self) -> str:
         return f"RedisStore({self.url!r}, prefix={self.prefix!r})"
