@@ -136,11 +136,8 @@ class MemoryStore:
         windows = steps(_paired(keys, limits))
         now = self.clock()
         get = self._get
-        tats = []
-        for key in keys:
-            tats.append(get(key, now))
-        decision, stored = decide(tats, windows, round(now * 1e6))
-        if decision[0]:  # allowed
+        decision, stored = decide([get(key, now) for key in keys], windows, round(now * 1e6))
+        if decision.allowed:
             put = self._put
             for i, key in enumerate(keys):
                 tat = stored[i]
@@ -359,9 +356,9 @@ class RedisStore:
                     spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
             picks.append(number)
             keys += [_bulk((prefix + key).encode()) for key in check_keys]
-        count = 3 + len(keys) + 1 + len(spec) + len(picks)
         rest = [_bulk(b"%d" % len(keys)), *keys, _bulk(b"%d" % len(rules)), *spec, *picks]
-        command = b"".join([b"*%d\r\n" % count, self._evalsha, *rest])
+        # The array's length: EVALSHA and the script's digest, then the rest.
+        command = b"".join([b"*%d\r\n" % (2 + len(rest)), self._evalsha, *rest])
         try:
             return await self._script(command)
         except self._no_script:
