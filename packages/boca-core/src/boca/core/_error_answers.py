@@ -35,7 +35,13 @@ _JSON_CT = (b"content-type", b"application/json")
 async def guarded(app: App, inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
     """Run `inner`; an exception raised before the response started gets the app's answer
     (error handlers, then the generic 500). After that it is too late: it goes to the
-    server, which cuts the connection."""
+    server, which cuts the connection. Other scopes go to `inner` as they are.
+
+    The app-wide middleware's one boundary, called as `partial(guarded, app, inner)`: one
+    frame per request on top of the middleware's own."""
+    if scope["type"] != "http":
+        await inner(scope, receive, send)
+        return
     started = False
 
     async def tracking_send(message: Message) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, Literal, TypeVar, cast, overload
 
 from starlette.datastructures import State
@@ -316,15 +317,7 @@ class App(MethodShortcuts):
             return app
         for cls, options in self._middleware:
             app = cls(app, **options)
-        inner = app
-
-        async def boundary(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await inner(scope, receive, send)
-                return
-            await guarded(self, inner, scope, receive, send)
-
-        return boundary
+        return partial(guarded, self, app)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

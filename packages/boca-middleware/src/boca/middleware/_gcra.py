@@ -144,6 +144,18 @@ return out
 
 
 def from_script(result: Sequence[int]) -> Decision:
-    """A `Decision` from one check's flat list of integers (microseconds) in the script's answer."""
-    windows = [_new(Window, (result[i], result[i + 1] / 1e6)) for i in range(2, len(result), 2)]
-    return _new(Decision, (result[0] == 1, result[1] / 1e6, tuple(windows)))
+    """A `Decision` from one check's flat list of integers (microseconds) in the script's answer.
+
+    One and two windows (most rules) are read without a loop: this runs per request.
+    """
+    size = len(result)
+    if size == 4:
+        windows: tuple[Window, ...] = (_new(Window, (result[2], result[3] / 1e6)),)
+    elif size == 6:
+        windows = (
+            _new(Window, (result[2], result[3] / 1e6)),
+            _new(Window, (result[4], result[5] / 1e6)),
+        )
+    else:
+        windows = tuple([_new(Window, (result[i], result[i + 1] / 1e6)) for i in range(2, size, 2)])
+    return _new(Decision, (result[0] == 1, result[1] / 1e6, windows))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import inspect
 import logging
-import math
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from math import ceil
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._asgi import with_headers
 from ._errors import send_error
+from ._gcra import Window
 from ._lifespan import run_lifespan
 from ._routes import RouteMap
 from .stores import MemoryStore, RateLimitStore, StoreError
@@ -72,12 +73,39 @@ class _Rule:
     scope: str
     limits: tuple[Limit, ...]
     pairs: tuple[tuple[int, float], ...]
-    policy: bytes
+    #: The `RateLimit-Policy` header, the same on every response.
+    policy: tuple[bytes, bytes]
     detail: str
     #: Each window's key around the client's part: (before, after).
     key_parts: tuple[tuple[str, str], ...]
-    #: The `RateLimit` header with `%d` for each window's remaining requests and reset.
-    state: bytes
+    #: The `RateLimit` header's value from a decision's windows.
+    state: Callable[[Sequence[Window]], bytes]
+
+
+def _state(template: bytes, count: int) -> Callable[[Sequence[Window]], bytes]:
+    """The `RateLimit` header's value from each window's remaining requests and reset.
+
+    One and two windows (most rules) unpack straight into the template, without a loop.
+    """
+    if count == 1:
+
+        def one(windows: Sequence[Window]) -> bytes:
+            ((remaining, reset),) = windows
+            return template % (remaining, ceil(reset))
+
+        return one
+    if count == 2:
+
+        def two(windows: Sequence[Window]) -> bytes:
+            (first, first_reset), (second, second_reset) = windows
+            return template % (first, ceil(first_reset), second, ceil(second_reset))
+
+        return two
+
+    def many(windows: Sequence[Window]) -> bytes:
+        return template % tuple([n for window in windows for n in (window[0], ceil(window[1]))])
+
+    return many
 
 
 def _rule(scope: str, limits: Limits, setting: str, prefix: str) -> _Rule:
@@ -97,10 +125,10 @@ def _rule(scope: str, limits: Limits, setting: str, prefix: str) -> _Rule:
         scope,
         parsed,
         tuple((lim.limit, lim.period) for lim in parsed),
-        policy.encode(),
+        (b"ratelimit-policy", policy.encode()),
         f"Too many requests: the limit is {names}",
         key_parts,
-        state.encode(),
+        _state(state.encode(), len(parsed)),
     )
 
 
@@ -235,21 +263,17 @@ class RateLimitMiddleware:
             return
         keys = [before + who + after for before, after in rule.key_parts]
         try:
-            decision = await self.store.hit(keys, rule.pairs)
+            allowed, retry_after, windows = await self.store.hit(keys, rule.pairs)
         except StoreError as exc:
             logger.error("rate limit not checked: %s", exc)
             await self._failed(scope, receive, send)
             return
-        numbers: list[int] = []
-        for remaining, reset in decision.windows:
-            numbers += (remaining, math.ceil(reset) if reset > 0 else 0)
-        state = rule.state % tuple(numbers)
-        headers = [(b"ratelimit-policy", rule.policy), (b"ratelimit", state)]
-        if not decision.allowed:
-            retry = max(1, math.ceil(decision.retry_after))
-            headers.append((b"retry-after", str(retry).encode()))
+        headers = (rule.policy, (b"ratelimit", rule.state(windows)))
+        if not allowed:
+            retry = max(1, ceil(retry_after))
             detail = f"{rule.detail}; retry in {retry} s."
-            await send_error(scope, send, 429, detail, headers)
+            refused = [*headers, (b"retry-after", b"%d" % retry)]
+            await send_error(scope, send, 429, detail, refused)
             return
         if kind != "http":
             await self.app(scope, receive, send)

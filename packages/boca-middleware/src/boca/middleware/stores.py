@@ -133,15 +133,28 @@ class MemoryStore:
         return number
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
+        # `_get` and `_put` inlined: this runs on every limited request.
         windows = steps(_paired(keys, limits))
         now = self.clock()
-        get = self._get
-        decision, stored = decide([get(key, now) for key in keys], windows, round(now * 1e6))
+        data = self._data
+        tats = []
+        for key in keys:
+            entry = data.get(key)
+            if entry is not None:
+                deadline = entry[1]
+                if deadline is None or deadline > now:
+                    data.move_to_end(key)
+                    tats.append(entry[0])
+                    continue
+                del data[key]
+            tats.append(None)
+        decision, stored = decide(tats, windows, round(now * 1e6))
         if decision.allowed:
-            put = self._put
-            for i, key in enumerate(keys):
-                tat = stored[i]
-                put(key, tat, tat / 1e6)
+            # Each key is last already, or new (so put last): the LRU order needs no move.
+            for key, tat in zip(keys, stored, strict=True):
+                data[key] = (tat, tat / 1e6)
+            while len(data) > self.max_entries:
+                data.popitem(last=False)
         return decision
 
     async def aclose(self) -> None:
@@ -155,6 +168,9 @@ class MemoryStore:
 #: The most checks one script call carries: Redis runs nothing else while a script runs,
 #: and a batch of this size takes it well under a millisecond.
 MAX_BATCH = 256
+
+#: How many packed keys `RedisStore` keeps for reuse before it starts again (a few MB).
+MAX_PACKED = 10_000
 
 #: A check waiting for its batch: its keys, its limits, and where its answer goes.
 _Check = tuple[Sequence[str], Limits, "asyncio.Future[Any]"]
@@ -234,6 +250,9 @@ class RedisStore:
         self._answered: tuple[type[BaseException], ...] = (ResponseError,)
         self._queue: list[_Check] = []
         self._sender: asyncio.Task[None] | None = None
+        self._sender_loop: asyncio.AbstractEventLoop | None = None
+        #: Each key as the script's argument, prefixed and packed: a client's checks reuse it.
+        self._packed: dict[str, bytes] = {}
 
     def _check_library(self) -> None:
         library = sniffio.current_async_library()
@@ -306,10 +325,10 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.append((keys, limits, future))
-        sender = self._sender
-        if sender is None or sender.get_loop() is not loop:
+        if self._sender is None or self._sender_loop is not loop:
             # Started on the next turn of the loop: the checks of this turn go together.
             self._sender = loop.create_task(self._send())
+            self._sender_loop = loop
         return from_script(await future)  # cancelled: its batch leaves it out
 
     async def _send(self) -> None:
@@ -342,20 +361,32 @@ class RedisStore:
 
     async def _run(self, batch: list[_Check]) -> list[Any]:
         """One EVALSHA for the batch: each distinct set of limits once, then each check's."""
+        # A middleware passes the same tuple of limits on every check: known by identity
+        # first (every tuple of the batch is alive, so no identity is reused), then by value.
+        by_id: dict[int, bytes] = {}
         rules: dict[Limits, bytes] = {}
         spec: list[bytes] = []
         keys: list[bytes] = []
         picks: list[bytes] = []
-        prefix = self.prefix
+        packed = self._packed
+        if len(packed) > MAX_PACKED:
+            packed.clear()
         for check_keys, limits, _ in batch:
-            number = rules.get(limits)
+            number = by_id.get(id(limits))
             if number is None:
-                number = rules[limits] = _bulk(b"%d" % (len(rules) + 1))
-                spec.append(_bulk(b"%d" % len(limits)))
-                for limit, period in limits:
-                    spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
+                number = rules.get(limits)
+                if number is None:
+                    number = rules[limits] = _bulk(b"%d" % (len(rules) + 1))
+                    spec.append(_bulk(b"%d" % len(limits)))
+                    for limit, period in limits:
+                        spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
+                by_id[id(limits)] = number
             picks.append(number)
-            keys += [_bulk((prefix + key).encode()) for key in check_keys]
+            for key in check_keys:
+                arg = packed.get(key)
+                if arg is None:
+                    arg = packed[key] = _bulk((self.prefix + key).encode())
+                keys.append(arg)
         rest = [_bulk(b"%d" % len(keys)), *keys, _bulk(b"%d" % len(rules)), *spec, *picks]
         # The array's length: EVALSHA and the script's digest, then the rest.
         command = b"".join([b"*%d\r\n" % (2 + len(rest)), self._evalsha, *rest])
