@@ -289,7 +289,7 @@ async def test_redis_concurrent_checks_share_one_script_call(redis_url: str) -> 
 
 async def test_redis_batches_are_bounded(redis_url: str) -> None:
     """More concurrent checks than one batch carries go in several script calls."""
-    from boca.middleware.stores import MAX_BATCH
+    from boca.middleware.redisstore import MAX_BATCH
 
     store = RedisStore(redis_url, prefix="bounded:")
     await store.hit(["warm"], [(1, 1.0)])
@@ -333,3 +333,44 @@ async def test_redis_store_reopens_in_another_event_loop_after_aclose(redis_url:
     decision = await store.hit(["k"], [(10, 60.0)])
     assert decision.windows[0].remaining == 7
     await store.aclose()
+
+
+async def test_a_redis_that_stops_answering_a_check_times_out_and_recovers(own_redis) -> None:
+    """Redis paused (as under a long command elsewhere): the check fails within `timeout`,
+    naming it, and the next check after the pause is answered on a new connection."""
+    store = RedisStore(own_redis.url, timeout=0.3)
+    assert (await store.hit(["p"], [(10, 60.0)])).allowed
+    assert own_redis.command(b"CLIENT", b"PAUSE", b"1500", b"ALL") == b"+OK"
+    started = time.monotonic()
+    with anyio.fail_after(5):
+        with pytest.raises(StoreError) as caught:
+            await store.hit(["p"], [(10, 60.0)])
+    assert time.monotonic() - started < 1.4  # the timeout, not the pause, ended it
+    assert str(caught.value) == (
+        f"Redis at {own_redis.url}: rate limit script failed: no answer within 0.3 s"
+    )
+    assert own_redis.command(b"CLIENT", b"UNPAUSE") == b"+OK"
+    with anyio.fail_after(5):
+        decision = await store.hit(["p"], [(10, 60.0)])
+    assert decision.allowed
+    await store.aclose()
+
+
+async def test_a_redis_error_reply_to_a_check_is_a_store_error(redis_url, redis_server) -> None:
+    """A key of another type where a limit is kept: Redis' error, named, and nothing hangs."""
+    store = RedisStore(redis_url, prefix="wrongtype:")
+    assert redis_server.command(b"LPUSH", b"wrongtype:k", b"x") == b":1"
+    with anyio.fail_after(5):
+        with pytest.raises(StoreError, match=r"rate limit script failed: .*WRONGTYPE"):
+            await store.hit(["k"], [(10, 60.0)])
+        assert (await store.hit(["other"], [(10, 60.0)])).allowed  # the connection still works
+    await store.aclose()
+
+
+def test_redis_store_is_still_importable_from_stores() -> None:
+    from boca.middleware import redisstore, stores
+
+    assert stores.RedisStore is RedisStore is redisstore.RedisStore
+    assert stores.MAX_BATCH == redisstore.MAX_BATCH == 256
+    with pytest.raises(AttributeError, match="has no attribute 'Nothing'"):
+        stores.Nothing  # noqa: B018

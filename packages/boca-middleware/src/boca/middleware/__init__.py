@@ -12,10 +12,11 @@ from .csrf import CSRFMiddleware, CSRFToken, csrf_input, csrf_token
 from .https import HSTSMiddleware, HTTPSRedirectMiddleware
 from .proxyheaders import ProxyHeadersMiddleware
 from .ratelimit import Limit, RateLimitMiddleware
+from .redisstore import RedisStore
 from .requestid import RequestIDMiddleware, get_request_id, request_id_var
 from .securityheaders import SecurityHeadersMiddleware, csp_nonce
 from .sessions import Session, SessionMiddleware, SessionTooLarge
-from .stores import MemoryStore, RateLimitStore, RedisStore, Store, StoreError
+from .stores import MemoryStore, RateLimitStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware
 
 __version__ = "0.2.2"
