@@ -24,7 +24,7 @@ MAX_BATCH = 256
 MAX_PACKED = 10_000
 
 #: A check waiting for its batch: its keys, its limits, and where its answer goes.
-_Check = tuple[Sequence[str], Limits, "asyncio.Future[Any]"]
+_Check = tuple[Sequence[str], Limits, "asyncio.Future[Decision]"]
 
 
 def _bulk(value: bytes) -> bytes:
@@ -174,24 +174,28 @@ class RedisStore:
 
         return int(await self._call("INCRBY", incr_with_expiry))
 
-    async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
+    def hit(
+        self, keys: Sequence[str], limits: Sequence[tuple[int, float]]
+    ) -> asyncio.Future[Decision]:
         """One script call, one round trip, for the checks of every concurrent request.
 
-        A redis-py call costs more CPU than a small request, so checks wait for the next
+        A call to Redis costs more CPU than a small request, so checks wait for the next
         batch while one is on its way; the script runs each check of a batch atomically,
-        one after the other, so the answers are those of one call per check.
+        one after the other, so the answers are those of one call per check. Returns the
+        check's future, which the request awaits (no coroutine of its own in between); a
+        request cancelled while it waits cancels it, and its batch leaves it out.
         """
         if not self._on_asyncio:
             self._check_library()
         limits = _paired(keys, limits)
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[Decision] = loop.create_future()
         self._queue.append((keys, limits, future))
         if self._sender is None or self._sender_loop is not loop:
             # Started on the next turn of the loop: the checks of this turn go together.
             self._sender = loop.create_task(self._send())
             self._sender_loop = loop
-        return from_script(await future)  # cancelled: its batch leaves it out
+        return future
 
     async def _send(self) -> None:
         """Send the waiting checks, a batch at a time, until none is left."""
@@ -211,7 +215,7 @@ class RedisStore:
                 else:
                     for (_, _, future), result in zip(batch, results, strict=True):
                         if not future.done():
-                            future.set_result(result)
+                            future.set_result(from_script(result))
                 batch = []
         finally:
             # Cancelled (the loop is closing) or broken: no check waits for ever.

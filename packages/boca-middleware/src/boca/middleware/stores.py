@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from ._gcra import Decision, decide, steps
@@ -52,8 +52,11 @@ class Store(Protocol):
 class RateLimitStore(Store, Protocol):
     """A store that runs the rate limiter's check atomically, in one call."""
 
-    async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        """Count one request against each `(limit, period)` window at the matching key."""
+    def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Awaitable[Decision]:
+        """Count one request against each `(limit, period)` window at the matching key.
+
+        An `async def` method does; so does a plain one that returns a future.
+        """
         ...
 
 
