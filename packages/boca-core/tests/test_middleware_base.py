@@ -393,3 +393,27 @@ def test_async_hooks_and_other_sync_methods_are_accepted() -> None:
 
     app.add_middleware(Tagging)
     assert TestClient(app).get("/").headers["x-tag"] == "x"
+
+
+def test_files_a_hook_parsed_are_closed_with_the_request() -> None:
+    """`before_dispatch` reads the form (a spooled upload); the view gets the body again,
+    and the hook's copy of the file is closed once the request is over."""
+    kept: list[Any] = []
+
+    class ReadsForm(Middleware):
+        async def before_dispatch(self, req, res):
+            kept.append((await req.form())["file"])
+
+    app = App()
+    app.add_middleware(ReadsForm)
+
+    @app.route("/upload", methods=["POST"])
+    async def upload(req, res):
+        form = await req.form()
+        res.text = (await form["file"].read()).decode()
+
+    with TestClient(app) as client:
+        response = client.post("/upload", files={"file": ("a.txt", b"hello")})
+    assert response.status_code == 200
+    assert response.text == "hello"
+    assert kept[0].file.closed

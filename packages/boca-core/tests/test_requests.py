@@ -243,3 +243,38 @@ async def test_form_errors_without_app_in_scope() -> None:
     assert "name" in str(info.value.detail)
     assert str(request.base_url) == "/"
     assert request.base_url is request.base_url
+
+
+def test_uploaded_files_are_closed_after_the_response_and_its_background_tasks() -> None:
+    """A 2 MB upload is spooled to a temporary file: closed (and so removed) once the
+    request is over, after the background task that still reads it, not left to the GC."""
+    app = App()
+    kept: list[UploadFile] = []
+    read_later: list[int] = []
+
+    @app.route("/upload", methods=["POST"])
+    async def upload(req, res):
+        form = await req.form()
+        file = form["file"]
+        kept.append(file)
+
+        async def count() -> None:
+            await file.seek(0)
+            read_later.append(len(await file.read()))
+
+        res.background(count)
+        res.text = "ok"
+
+    @app.route("/error", methods=["POST"])
+    async def error(req, res):
+        kept.append((await req.form())["file"])
+        raise ValueError("boom")
+
+    data = b"x" * (2 * 1024 * 1024)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/upload", files={"file": ("big.bin", data)})
+        assert response.status_code == 200
+        assert response.text == "ok"
+        assert client.post("/error", files={"file": ("a.txt", b"a")}).status_code == 500
+    assert read_later == [len(data)]
+    assert [f.file.closed for f in kept] == [True, True]

@@ -52,6 +52,8 @@ async def run_route(app: App, route: Route, scope: Scope, receive: Receive, send
 
     The endpoint (views.py) runs the before hooks, providers, parameters, the view and the
     after hooks; what the view returned, or wrote to `res`, is sent; then background tasks.
+    Uploaded files the request parsed are closed last (their temporary files removed), not
+    left to the garbage collector.
     """
     limit = route.max_body_size if route.max_body_size is not None else app.max_body_size
     request = Request(
@@ -80,6 +82,9 @@ async def run_route(app: App, route: Route, scope: Scope, receive: Receive, send
             # the client sees a truncated response rather than a complete-looking one.
             raise
         await answer_error(app, exc, scope, receive, send, request)
+    finally:
+        if request._form is not None:
+            await request.close()
 
 
 async def _no_method(route: Route, scope: Scope, send: Send) -> None:

@@ -109,6 +109,15 @@ class Middleware:
             await self.app(scope, receive, send)
             return
         request = _Request(scope, receive, send, max_body_size=None)
+        try:
+            await self._run_hooks(request, scope, receive, send)
+        finally:
+            if request._form is not None:  # files a hook parsed: closed with the request
+                await request.close()
+
+    async def _run_hooks(
+        self, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         if self._before:
             early = await self.before_dispatch(request, Response(request))
             if early is not None:
