@@ -250,14 +250,37 @@ def test_channels_options_are_checked() -> None:
     assert repr(Channels()) == "Channels(MemoryBackend())"
 
 
-async def test_memory_history_expires_after_its_ttl(anyio_backend: str) -> None:
-    async with Channels(history_ttl=0.01) as channels:
+async def test_memory_history_expires_after_its_ttl(
+    anyio_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backend's clock is moved on by hand: however slow the machine, "items" is past
+    its TTL and the channels published to since are not."""
+    import time
+
+    from boca.channels import memory
+
+    now = [1000.0]
+
+    class Clock:
+        """The `time` module, with a monotonic clock of the test's own."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(time, name)
+
+        def monotonic(self) -> float:
+            return now[0]
+
+    monkeypatch.setattr(memory, "time", Clock())
+    async with Channels(history_ttl=10) as channels:
         await channels.publish("items", "old")
-        await anyio.sleep(0.05)
+        now[0] += 10.5
         for n in range(1024):  # every 1024 publishes, expired channels are swept
             await channels.publish(f"c{n % 2}", n)
         async with channels.subscribe("items", history=5) as sub:
             assert sub.pending == 0
             assert repr(sub) == "<Subscription 'items' pending=0 dropped=0>"
+        async with channels.subscribe("c1", history=1) as sub:
+            assert [m.data for m in await receive_all(sub, 1)] == [1023]
+        now[0] += 9.9  # within the TTL of c1's last message
         async with channels.subscribe("c1", history=1) as sub:
             assert [m.data for m in await receive_all(sub, 1)] == [1023]
