@@ -47,6 +47,21 @@ async def test_several_windows(call, scope, app_factory, store) -> None:
     assert results[1].header("ratelimit") == '"2/second";r=0;t=1, "3/hour";r=1;t=2400'
 
 
+async def test_three_windows(call, scope, app_factory, store) -> None:
+    mw = RateLimitMiddleware(app_factory(), ["10/second", "5/minute", "3/hour"], store=store)
+    results = await hits(call, scope, mw, 4)
+    assert [r.status for r in results] == [200, 200, 200, 429]
+    assert results[0].header("ratelimit-policy") == (
+        '"10/second";q=10;w=1, "5/minute";q=5;w=60, "3/hour";q=3;w=3600'
+    )
+    assert results[0].header("ratelimit") == (
+        '"10/second";r=9;t=1, "5/minute";r=4;t=12, "3/hour";r=2;t=1200'
+    )
+    assert results[3].header("ratelimit") == (
+        '"10/second";r=7;t=1, "5/minute";r=2;t=36, "3/hour";r=0;t=3600'
+    )
+
+
 async def test_clients_are_counted_apart(call, scope, app_factory, store) -> None:
     mw = RateLimitMiddleware(app_factory(), "1/minute", store=store)
     assert (await call(mw, scope(client=("10.0.0.1", 1)))).status == 200
