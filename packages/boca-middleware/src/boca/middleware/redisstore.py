@@ -82,9 +82,10 @@ class RedisStore:
         self.prefix = prefix
         self.timeout = timeout
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
-        # The socket timeouts bound every call (a timer of our own per call would cost as
-        # much CPU as the call); one immediate retry, on a lost connection only, covers a
-        # pooled connection that Redis closed (a restart) without waiting longer on a hang.
+        # The socket timeouts bound every redis-py call (a timer of our own per call would
+        # cost as much CPU as the call; the rate limit's batches, read apart, have one timer
+        # per batch: see `_script`); one immediate retry, on a lost connection only, covers
+        # a pooled connection that Redis closed (a restart) without waiting longer on a hang.
         options.setdefault("socket_timeout", timeout)
         options.setdefault("socket_connect_timeout", timeout)
         options.setdefault("retry", Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)))
@@ -227,9 +228,6 @@ class RedisStore:
 
     async def _run(self, batch: list[_Check]) -> list[Any]:
         """One EVALSHA for the batch: each distinct set of limits once, then each check's."""
-        # A middleware passes the same tuple of limits on every check: known by identity
-        # first (every tuple of the batch is alive, so no identity is reused), then by value.
-        by_id: dict[int, bytes] = {}
         rules: dict[Limits, bytes] = {}
         spec: list[bytes] = []
         keys: list[bytes] = []
@@ -238,15 +236,12 @@ class RedisStore:
         if len(packed) > MAX_PACKED:
             packed.clear()
         for check_keys, limits, _ in batch:
-            number = by_id.get(id(limits))
+            number = rules.get(limits)
             if number is None:
-                number = rules.get(limits)
-                if number is None:
-                    number = rules[limits] = _bulk(b"%d" % (len(rules) + 1))
-                    spec.append(_bulk(b"%d" % len(limits)))
-                    for limit, period in limits:
-                        spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
-                by_id[id(limits)] = number
+                number = rules[limits] = _bulk(b"%d" % (len(rules) + 1))
+                spec.append(_bulk(b"%d" % len(limits)))
+                for limit, period in limits:
+                    spec += (_bulk(b"%d" % limit), _bulk(b"%d" % round(period * 1_000_000)))
             picks.append(number)
             for key in check_keys:
                 arg = packed.get(key)

@@ -130,28 +130,17 @@ class MemoryStore:
         return number
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        # `_get` and `_put` inlined: this runs on every limited request.
         windows = steps(_paired(keys, limits))
         now = self.clock()
-        data = self._data
+        get = self._get
         tats = []
         for key in keys:
-            entry = data.get(key)
-            if entry is not None:
-                deadline = entry[1]
-                if deadline is None or deadline > now:
-                    data.move_to_end(key)
-                    tats.append(entry[0])
-                    continue
-                del data[key]
-            tats.append(None)
+            tats.append(get(key, now))
         decision, stored = decide(tats, windows, round(now * 1e6))
         if decision.allowed:
-            # Each key is last already, or new (so put last): the LRU order needs no move.
+            put = self._put
             for key, tat in zip(keys, stored, strict=True):
-                data[key] = (tat, tat / 1e6)
-            while len(data) > self.max_entries:
-                data.popitem(last=False)
+                put(key, tat, tat / 1e6)
         return decision
 
     async def aclose(self) -> None:
