@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -278,3 +279,40 @@ def test_uploaded_files_are_closed_after_the_response_and_its_background_tasks()
         assert client.post("/error", files={"file": ("a.txt", b"a")}).status_code == 500
     assert read_later == [len(data)]
     assert [f.file.closed for f in kept] == [True, True]
+
+
+def test_hostile_F1_an_upload_that_fails_to_close_does_not_keep_the_others_open(caplog) -> None:
+    """Closing one upload raises OSError (a failing disk): the response stands, the other
+    upload is still closed, and the failure is a warning, not an error."""
+    import logging
+
+    app = App()
+    kept: list[UploadFile] = []
+    originals: list[Any] = []
+
+    @app.route("/upload", methods=["POST"])
+    async def upload(req, res):
+        form = await req.form()
+        first, second = form.getlist("file")
+        kept.extend([first, second])
+
+        def broken() -> None:
+            raise OSError(5, "Input/output error")
+
+        originals.append(first.file.close)
+        first.file.close = broken  # type: ignore[method-assign]
+        res.text = "ok"
+
+    with caplog.at_level(logging.DEBUG, logger="boca.core"), TestClient(app) as client:
+        response = client.post(
+            "/upload", files=[("file", ("a.txt", b"a")), ("file", ("b.txt", b"b"))]
+        )
+    assert response.status_code == 200
+    assert response.text == "ok"
+    assert kept[1].file.closed
+    failures = [r for r in caplog.records if r.name == "boca.core"]
+    assert [(r.levelno, r.getMessage()) for r in failures] == [
+        (logging.WARNING, "closing the upload 'a.txt' failed")
+    ]
+    assert not kept[0].file.closed
+    originals[0]()  # the test's own clean-up

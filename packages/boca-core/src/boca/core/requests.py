@@ -227,6 +227,18 @@ class Request(_starlette.Request):
                 raise HTTPError(400, detail=f"Malformed JSON: {exc}") from None
         return self._json
 
+    async def close(self) -> None:
+        """Close the uploads the request parsed, each even if closing another raised
+        `OSError` (a full or failing disk): logged, and the rest still closed."""
+        if self._form is None:
+            return
+        for _, value in self._form.multi_items():
+            if isinstance(value, UploadFile):
+                try:
+                    await value.close()
+                except OSError:
+                    logger.warning("closing the upload %r failed", value.filename, exc_info=True)
+
     async def _get_form(
         self,
         *,
