@@ -154,6 +154,40 @@ async def test_hostile_key_function_raises(call, scope, app_factory, caplog) -> 
     assert result.body == b"Hello, World!"
 
 
+@pytest.mark.parametrize("returned", [42, b"bytes-key", ["a", "list"]])
+async def test_hostile_key_function_returns_no_string(
+    call, scope, app_factory, caplog, returned
+) -> None:
+    async def wrong(scope) -> Any:
+        return returned
+
+    mw = RateLimitMiddleware(app_factory(), "10/minute", key=wrong)
+    with caplog.at_level(logging.ERROR, logger="boca.middleware"):
+        result = await call(mw, scope())
+    assert result.status == 503
+    assert json.loads(result.body)["detail"] == (
+        "The rate limiter is unavailable; try again shortly."
+    )
+    assert "rate limit key function" in caplog.text
+    assert "TypeError" in caplog.text
+
+
+async def test_client_keys_cache_is_bounded_and_exact(
+    call, scope, app_factory, store, monkeypatch
+) -> None:
+    from boca.middleware import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_KNOWN_CLIENTS", 2)
+    mw = RateLimitMiddleware(app_factory(), "1/minute", store=store)
+    clients = [f"10.0.1.{n}" for n in range(5)]
+    first = [(await call(mw, scope(client=(c, 1)))).status for c in clients]
+    again = [(await call(mw, scope(client=(c, 1)))).status for c in clients]
+    assert first == [200] * 5
+    assert again == [429] * 5  # each client still counted on its own keys after resets
+    assert mw.default is not None
+    assert len(mw.default.known) <= 2
+
+
 async def test_redis_down_fails_closed_or_open(call, scope, app_factory, own_redis, caplog) -> None:
     store = RedisStore(own_redis.url, timeout=0.5)
     closed = RateLimitMiddleware(app_factory(), "10/minute", store=store)

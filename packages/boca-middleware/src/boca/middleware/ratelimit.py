@@ -6,7 +6,7 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +26,8 @@ Limits = str | Sequence[str]
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _ABBREVIATIONS = {"s": "second", "sec": "second", "m": "minute", "min": "minute"}
 _ABBREVIATIONS |= {"h": "hour", "hr": "hour", "d": "day"}
+#: How many clients' keys a rule keeps for reuse (a few MB at most).
+_KNOWN_CLIENTS = 10_000
 _LIMIT = re.compile(r"\s*(\d+)\s*(?:/|per\s)\s*(\d+)?\s*([a-z]+)\s*", re.IGNORECASE)
 
 
@@ -80,6 +82,19 @@ class _Rule:
     key_parts: tuple[tuple[str, str], ...]
     #: The `RateLimit` header's value from a decision's windows.
     state: Callable[[Sequence[Window]], bytes]
+    #: Each recent client's keys, built once: a client sends many requests.
+    known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def keys(self, who: str) -> tuple[str, ...]:
+        """The store keys of `who`'s windows (reused; the cache starts again when full)."""
+        keys = self.known.get(who)
+        if keys is None:
+            if len(self.known) >= _KNOWN_CLIENTS:
+                self.known.clear()
+            keys = self.known[who] = tuple(
+                [before + who + after for before, after in self.key_parts]
+            )
+        return keys
 
 
 def _state(template: bytes, count: int) -> Callable[[Sequence[Window]], bytes]:
@@ -254,14 +269,15 @@ class RateLimitMiddleware:
             who = self.key(scope)
             if who is not None and who.__class__ is not str and inspect.isawaitable(who):
                 who = await who
+            # A key that is not a string (a function's bug) fails here, as a raise would.
+            keys = None if who is None else rule.keys(who)
         except Exception:
             logger.exception("rate limit key function %r failed", self.key)
             await self._failed(scope, receive, send)
             return
-        if who is None:
+        if keys is None:
             await self.app(scope, receive, send)
             return
-        keys = [before + who + after for before, after in rule.key_parts]
         try:
             allowed, retry_after, windows = await self.store.hit(keys, rule.pairs)
         except StoreError as exc:
