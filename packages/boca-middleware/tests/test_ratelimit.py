@@ -188,6 +188,24 @@ async def test_client_keys_cache_is_bounded_and_exact(
     assert len(mw.default.known) <= 2
 
 
+async def test_hostile_long_client_keys_are_counted_but_not_cached(
+    call, scope, app_factory, store
+) -> None:
+    """A 10 KB API key header: limited exactly, but kept in no cache (10,000 such clients
+    would otherwise hold hundreds of MB)."""
+    mw = RateLimitMiddleware(app_factory(), "2/minute", key="header:x-api-key", store=store)
+    long_key = [("x-api-key", "k" * 10_000)]
+    results = await hits(call, scope, mw, 3, headers=long_key)
+    assert [r.status for r in results] == [200, 200, 429]
+    assert mw.default is not None
+    assert mw.default.known == {}
+    if isinstance(store, RedisStore):
+        assert all(len(key) <= 512 for key in store._packed)
+    short = await call(mw, scope(headers=[("x-api-key", "short")]))
+    assert short.status == 200
+    assert list(mw.default.known) == ["h:short"]
+
+
 async def test_redis_down_fails_closed_or_open(call, scope, app_factory, own_redis, caplog) -> None:
     store = RedisStore(own_redis.url, timeout=0.5)
     closed = RateLimitMiddleware(app_factory(), "10/minute", store=store)

@@ -26,8 +26,10 @@ Limits = str | Sequence[str]
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _ABBREVIATIONS = {"s": "second", "sec": "second", "m": "minute", "min": "minute"}
 _ABBREVIATIONS |= {"h": "hour", "hr": "hour", "d": "day"}
-#: How many clients' keys a rule keeps for reuse (a few MB at most).
+#: How many clients' keys a rule keeps for reuse, and the longest client key kept: longer
+#: ones (a header's value can be kilobytes) are built each time, so the cache stays a few MB.
 _KNOWN_CLIENTS = 10_000
+_KNOWN_LENGTH = 256
 _LIMIT = re.compile(r"\s*(\d+)\s*(?:/|per\s)\s*(\d+)?\s*([a-z]+)\s*", re.IGNORECASE)
 
 
@@ -89,11 +91,11 @@ class _Rule:
         """The store keys of `who`'s windows (reused; the cache starts again when full)."""
         keys = self.known.get(who)
         if keys is None:
-            if len(self.known) >= _KNOWN_CLIENTS:
-                self.known.clear()
-            keys = self.known[who] = tuple(
-                [before + who + after for before, after in self.key_parts]
-            )
+            keys = tuple([before + who + after for before, after in self.key_parts])
+            if len(who) <= _KNOWN_LENGTH:
+                if len(self.known) >= _KNOWN_CLIENTS:
+                    self.known.clear()
+                self.known[who] = keys
         return keys
 
 

@@ -20,8 +20,10 @@ T = TypeVar("T")
 #: and a batch of this size takes it well under a millisecond.
 MAX_BATCH = 256
 
-#: How many packed keys `RedisStore` keeps for reuse before it starts again (a few MB).
+#: How many packed keys `RedisStore` keeps for reuse before it starts again, and the
+#: longest key kept: longer ones are packed each time, so the cache stays a few MB.
 MAX_PACKED = 10_000
+MAX_PACKED_LENGTH = 512
 
 #: A check waiting for its batch: its keys, its limits, and where its answer goes.
 _Check = tuple[Sequence[str], Limits, "asyncio.Future[Decision]"]
@@ -246,7 +248,9 @@ class RedisStore:
             for key in check_keys:
                 arg = packed.get(key)
                 if arg is None:
-                    arg = packed[key] = _bulk((self.prefix + key).encode())
+                    arg = _bulk((self.prefix + key).encode())
+                    if len(key) <= MAX_PACKED_LENGTH:
+                        packed[key] = arg
                 keys.append(arg)
         rest = [_bulk(b"%d" % len(keys)), *keys, _bulk(b"%d" % len(rules)), *spec, *picks]
         # The array's length: EVALSHA and the script's digest, then the rest.
