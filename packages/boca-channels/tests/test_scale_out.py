@@ -14,7 +14,7 @@ from boca.channels.testing import RedisServer
 
 pytestmark = pytest.mark.anyio
 
-TIMEOUT = httpx.Timeout(5.0)
+TIMEOUT = httpx.Timeout(15.0)
 
 
 @pytest.fixture
