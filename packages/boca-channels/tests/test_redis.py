@@ -112,7 +112,7 @@ async def test_hostile_redis_down_publish_fails_fast_and_the_listener_comes_back
 ) -> None:
     caplog.set_level(logging.WARNING, logger="boca.channels")
     url = own_redis.url
-    fast = {"timeout": 1, "reconnect_delay": 0.05, "max_reconnect_delay": 0.2}
+    fast = {"timeout": 3, "reconnect_delay": 0.05, "max_reconnect_delay": 0.2}
     publisher = Channels(RedisBackend(url, **fast))
     # Without history of its own, the listener still reads what a publisher with it sends.
     listener = Channels(RedisBackend(url, **fast), max_history=0)
@@ -168,9 +168,9 @@ async def test_hostile_what_was_published_while_a_listener_was_away_is_caught_up
 ) -> None:
     caplog.set_level(logging.WARNING, logger="boca.channels")
     url = own_redis.url
-    publisher = Channels(RedisBackend(url, timeout=1))
+    publisher = Channels(RedisBackend(url, timeout=3))
     # A slow reconnect: the publisher is back on Redis well before the listener.
-    listener = Channels(RedisBackend(url, timeout=1, reconnect_delay=1.0))
+    listener = Channels(RedisBackend(url, timeout=3, reconnect_delay=1.0))
     async with publisher, listener, listener.subscribe("items") as sub:
         ids = [await publisher.publish("items", n) for n in range(3)]
         assert [m.id for m in await receive_all(sub, 3)] == ids
