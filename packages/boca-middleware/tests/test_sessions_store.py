@@ -208,7 +208,7 @@ async def test_websocket_reads_the_stored_session(call, scope, store, recorder) 
 
 
 async def test_redis_down_is_a_503_never_a_hang(call, scope, own_redis) -> None:
-    store = RedisStore(own_redis.url, timeout=0.5)
+    store = RedisStore(own_redis.url, timeout=3)
     cookie = cookie_of(await call(middleware(write(user="alice"), store), scope()))
     own_redis.stop()
     loaded = await call(middleware(read, store), scope(headers=[("cookie", cookie)]))

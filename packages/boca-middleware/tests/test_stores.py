@@ -340,18 +340,21 @@ async def test_a_redis_that_stops_answering_a_check_times_out_and_recovers(own_r
     naming it, and the next check after the pause is answered on a new connection."""
     store = RedisStore(own_redis.url, timeout=0.3)
     assert (await store.hit(["p"], [(10, 60.0)])).allowed
-    assert own_redis.command(b"CLIENT", b"PAUSE", b"1500", b"ALL") == b"+OK"
-    started = time.monotonic()
-    with anyio.fail_after(5):
+    # Paused for longer than the test waits: only the timeout can end the check in time.
+    assert own_redis.command(b"CLIENT", b"PAUSE", b"4000", b"ALL") == b"+OK"
+    with anyio.fail_after(3):
         with pytest.raises(StoreError) as caught:
             await store.hit(["p"], [(10, 60.0)])
-    assert time.monotonic() - started < 1.4  # the timeout, not the pause, ended it
     assert str(caught.value) == (
         f"Redis at {own_redis.url}: rate limit script failed: no answer within 0.3 s"
     )
-    assert own_redis.command(b"CLIENT", b"UNPAUSE") == b"+OK"
-    with anyio.fail_after(5):
-        decision = await store.hit(["p"], [(10, 60.0)])
+    with anyio.fail_after(15):  # once the pause is over, checks are answered again
+        while True:
+            try:
+                decision = await store.hit(["p"], [(10, 60.0)])
+                break
+            except StoreError:
+                await anyio.sleep(0.1)
     assert decision.allowed
     await store.aclose()
 
