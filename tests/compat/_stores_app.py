@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from boca.middleware import RateLimitMiddleware, RedisStore, SessionMiddleware
 
-store = RedisStore(os.environ["REDIS_URL"], timeout=1.0)
+store = RedisStore(os.environ["REDIS_URL"], timeout=3.0)  # generous: a loaded CI machine
 
 
 async def login(request: Request) -> JSONResponse:
