@@ -206,8 +206,12 @@ def test_hostile_F13(tmp_path: Path) -> None:
         while _fds(server.pid) < base_fds + count and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _fds(server.pid) >= base_fds + count  # all accepted and held at once
-        for sock in sockets:  # each served once, then left idle with keep-alive
+        # Each served once, then left idle with keep-alive. All the requests go before any
+        # answer is read: one by one, the last would wait so long that the server closes it
+        # for sending no request (`HEAD_TIMEOUT`) on a slow machine.
+        for sock in sockets:
             sock.sendall(request)
+        for sock in sockets:
             assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as probe:
             latencies = []
