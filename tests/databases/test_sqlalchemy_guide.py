@@ -134,6 +134,38 @@ async def test_the_password_hash_never_leaves(url: str) -> None:
     assert "correct horse" not in stored
 
 
+async def test_the_password_is_hashed_off_the_event_loop(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash waits until the loop has run another task: on the loop it would wait in vain
+    (and the view would fail); in a thread the other task runs and the user is created."""
+    import threading
+
+    import sa_users.app as guide
+
+    hashing, loop_ran = threading.Event(), threading.Event()
+    real = guide.hash_password
+
+    def hash_that_needs_the_loop(password: str) -> str:
+        hashing.set()
+        assert loop_ran.wait(10), "the event loop was held while the password was hashed"
+        return real(password)
+
+    monkeypatch.setattr(guide, "hash_password", hash_that_needs_the_loop)
+
+    async def run_while_hashing() -> None:
+        with anyio.fail_after(10):
+            while not hashing.is_set():
+                await anyio.sleep(0.01)
+        loop_ran.set()
+
+    async with TestClient(guide.create_app(url)) as client, anyio.create_task_group() as tasks:
+        tasks.start_soon(run_while_hashing)
+        created = await client.post("/users", json=ADA)
+    assert created.status_code == 201
+    assert created.json()["email"] == ADA["email"]
+
+
 def test_the_guides_test_suite_passes(database: tuple[str, str], tmp_path: Path) -> None:
     url = async_url(database)
     migrate(url, "upgrade", "head")
