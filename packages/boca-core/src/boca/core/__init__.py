@@ -28,7 +28,7 @@ from .uploads import safe_filename, save_upload
 from .views import ViewDeclarationError
 from .websockets import WebSocket, WebSocketDisconnect
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 
 __all__ = [
     "App",

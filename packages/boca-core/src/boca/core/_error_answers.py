@@ -44,10 +44,12 @@ async def guarded(app: App, inner: ASGIApp, scope: Scope, receive: Receive, send
         return
     started = False
 
-    async def tracking_send(message: Message) -> None:
+    # A plain function handing back `send`'s awaitable: no coroutine of its own per message.
+    def tracking_send(message: Message) -> Awaitable[None]:
         nonlocal started
-        started = started or message["type"] == "http.response.start"
-        await send(message)
+        if message["type"] == "http.response.start":
+            started = True
+        return send(message)
 
     try:
         await inner(scope, receive, tracking_send)

@@ -19,7 +19,7 @@ from .sessions import Session, SessionMiddleware, SessionTooLarge
 from .stores import MemoryStore, RateLimitStore, Store, StoreError
 from .trustedhost import TrustedHostMiddleware
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"
 
 __all__ = [
     "CSRF",

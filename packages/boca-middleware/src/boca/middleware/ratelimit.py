@@ -297,10 +297,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        # A plain function handing back `send`'s awaitable: no coroutine of its own per message.
+        def send_with_headers(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 message = with_headers(message, headers)
-            await send(message)
+            return send(message)
 
         await self.app(scope, receive, send_with_headers)
 

@@ -87,6 +87,8 @@ class MemoryStore:
         self.max_entries = max_entries
         self.clock = clock
         self._data: OrderedDict[str, tuple[Any, float | None]] = OrderedDict()
+        self._limits: object = None
+        self._steps: tuple[tuple[int, int], ...] = ()
 
     def __len__(self) -> int:
         return len(self._data)
@@ -130,17 +132,33 @@ class MemoryStore:
         return number
 
     async def hit(self, keys: Sequence[str], limits: Sequence[tuple[int, float]]) -> Decision:
-        windows = steps(_paired(keys, limits))
+        # A middleware passes the same tuple of limits on every request: its steps are
+        # remembered by identity (no hashing of nested tuples per check).
+        if limits is self._limits and len(keys) == len(self._steps):
+            windows = self._steps
+        else:
+            windows = steps(_paired(keys, limits))
+            self._limits, self._steps = limits, windows
         now = self.clock()
-        get = self._get
-        tats = []
+        data = self._data
+        tats: list[int | None] = []
         for key in keys:
-            tats.append(get(key, now))
+            entry = data.get(key)
+            if entry is not None and entry[1] is not None and entry[1] <= now:
+                del data[key]  # expired: the window is full again
+                entry = None
+            tats.append(None if entry is None else entry[0])
         decision, stored = decide(tats, windows, round(now * 1e6))
         if decision.allowed:
-            put = self._put
             for key, tat in zip(keys, stored, strict=True):
-                put(key, tat, tat / 1e6)
+                data[key] = (tat, tat / 1e6)
+                data.move_to_end(key)
+            while len(data) > self.max_entries:
+                data.popitem(last=False)
+        else:
+            for key in keys:
+                if key in data:
+                    data.move_to_end(key)  # still in use: the last to be dropped
         return decision
 
     async def aclose(self) -> None:
