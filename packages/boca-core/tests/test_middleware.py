@@ -97,6 +97,26 @@ def test_middleware_error_after_start_reaches_the_server() -> None:
         client.get("/")
 
 
+async def test_a_scope_type_the_app_does_not_know_passes_through_middleware_untouched() -> None:
+    # ASGI: an app ignores scope types it does not know, without sending or receiving.
+    seen: list[str] = []
+    app = make_app()
+    app.add_middleware(Tag, name="x", seen=seen)
+    calls: list[str] = []
+
+    async def receive() -> Any:
+        calls.append("receive")
+        return {}
+
+    async def send(message: Any) -> None:
+        calls.append("send")
+
+    result = await app({"type": "future.protocol"}, receive, send)
+    assert result is None
+    assert calls == []
+    assert seen == []
+
+
 def test_add_middleware_rules() -> None:
     app = make_app()
     with pytest.raises(TypeError, match="is not an ASGI middleware class"):

@@ -319,14 +319,21 @@ class App(MethodShortcuts):
             app = cls(app, **options)
         return partial(guarded, self, app)
 
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The innermost app under the middleware: hands back the handler's own awaitable,
+        so a request through middleware pays no coroutine of its own here."""
         kind = scope["type"]
         if kind == "http":
-            await handle_http(self, scope, receive, send)
-        elif kind == "lifespan":
-            await lifespan_loop(self, receive, send)
-        elif kind == "websocket":
-            await handle_websocket(self, scope, receive, send)
+            return handle_http(self, scope, receive, send)
+        if kind == "lifespan":
+            return lifespan_loop(self, receive, send)
+        if kind == "websocket":
+            return handle_websocket(self, scope, receive, send)
+        return _ignored()
+
+
+async def _ignored() -> None:
+    """What the app does with a scope type it does not know: nothing (as the ASGI spec asks)."""
 
 
 def _is_asgi2(middleware_class: Any) -> bool:
