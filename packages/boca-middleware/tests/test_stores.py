@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 
 import anyio
 import anyio.lowlevel
@@ -19,6 +20,19 @@ from ._redis import free_port
 def test_both_satisfy_the_protocols(store: RateLimitStore) -> None:
     assert isinstance(store, Store)
     assert isinstance(store, RateLimitStore)
+
+
+async def test_redis_store_warns_about_nothing(redis_url: str) -> None:
+    # redis-py warns when its asyncio client is given its synchronous retry policy (and
+    # drops any custom policy); the store builds an asyncio one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store = RedisStore(redis_url, prefix="test:")
+        await store.startup()
+        await store.set("k", b"v")
+        assert await store.get("k") == b"v"
+        assert (await store.hit(["w"], [(5, 1.0)])).allowed is True
+        await store.aclose()
 
 
 async def test_get_set_delete(store: RateLimitStore) -> None:

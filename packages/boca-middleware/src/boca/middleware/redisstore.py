@@ -72,10 +72,10 @@ class RedisStore:
         try:
             import hiredis
             import redis.asyncio as aioredis
+            from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
             from redis.exceptions import ConnectionError as RedisConnectionError
             from redis.exceptions import NoScriptError, RedisError, ResponseError
-            from redis.retry import Retry
         except ImportError as exc:
             raise ImportError(
                 'RedisStore needs redis-py: pip install "boca-middleware[redis]"'
