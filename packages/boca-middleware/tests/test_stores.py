@@ -28,11 +28,13 @@ async def test_redis_store_warns_about_nothing(redis_url: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         store = RedisStore(redis_url, prefix="test:")
-        await store.startup()
-        await store.set("k", b"v")
-        assert await store.get("k") == b"v"
-        assert (await store.hit(["w"], [(5, 1.0)])).allowed is True
-        await store.aclose()
+        try:
+            await store.startup()
+            await store.set("k", b"v")
+            assert await store.get("k") == b"v"
+            assert (await store.hit(["w"], [(5, 1.0)])).allowed is True
+        finally:
+            await store.aclose()
 
 
 async def test_get_set_delete(store: RateLimitStore) -> None:

@@ -140,25 +140,15 @@ class MemoryStore:
             windows = steps(_paired(keys, limits))
             self._limits, self._steps = limits, windows
         now = self.clock()
-        data = self._data
-        tats: list[int | None] = []
+        get = self._get
+        tats = []
         for key in keys:
-            entry = data.get(key)
-            if entry is not None and entry[1] is not None and entry[1] <= now:
-                del data[key]  # expired: the window is full again
-                entry = None
-            tats.append(None if entry is None else entry[0])
+            tats.append(get(key, now))
         decision, stored = decide(tats, windows, round(now * 1e6))
         if decision.allowed:
+            put = self._put
             for key, tat in zip(keys, stored, strict=True):
-                data[key] = (tat, tat / 1e6)
-                data.move_to_end(key)
-            while len(data) > self.max_entries:
-                data.popitem(last=False)
-        else:
-            for key in keys:
-                if key in data:
-                    data.move_to_end(key)  # still in use: the last to be dropped
+                put(key, tat, tat / 1e6)
         return decision
 
     async def aclose(self) -> None:
